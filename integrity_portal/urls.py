@@ -7,12 +7,19 @@ from .health import healthz, readyz
 
 api_v1 = [
     path("", include("agencies.api.urls")),
+    path("", include("complaints.api.urls")),
+    path("", include("credit_records.api.urls")),
+    path("", include("sanctions.api.urls")),
 ]
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("complaints.urls")),
+    path("console/", include("complaints.console.urls")),
+    path("credit/", include("credit_records.urls")),
+    path("", include("sanctions.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

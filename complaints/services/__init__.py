@@ -1,0 +1,1 @@
+"""Writes to complaints: one function per verb, in the modules of this package."""
