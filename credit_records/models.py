@@ -1,0 +1,374 @@
+"""Agency credit records (政务信用记录), their event log, the downstream outbox, scores,
+objections and the integration clients that push records.
+
+Writes go through ``credit_records.services``; nothing else sets a record's ``status``.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    NEGATIVE_KINDS,
+    POSITIVE_KINDS,
+    Kind,
+    ObjectionStatus,
+    Polarity,
+    RecordAction,
+    RecordStatus,
+    Severity,
+    Source,
+)
+
+
+class AppendOnly(models.Model):
+    """Rows of an event log or outbox: inserted once, never updated or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{self._meta.label} rows are append-only")
+
+
+class CreditRecord(models.Model):
+    """One fact in an agency's credit file: negative (失信信息) or positive (守信信息).
+
+    ``polarity`` follows from ``kind`` and ``severity`` exists only for negative kinds; both are
+    enforced by database constraints. ``(source, source_ref)`` identifies the fact at its origin
+    so a repeated push, import or event replay finds the existing row instead of adding one.
+    ``repair_eligible_on`` and ``publicity_ends`` are derived from severity and ``decided_on``
+    (see ``credit_records.publicity``).
+    """
+
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("主体"),
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+    )
+    kind = models.CharField(_("类别"), max_length=32, choices=Kind.choices)
+    polarity = models.CharField(_("性质"), max_length=16, choices=Polarity.choices)
+    severity = models.CharField(
+        _("失信程度"), max_length=16, choices=Severity.choices, blank=True, default=""
+    )
+    facts = models.TextField(_("失信（守信）事实"), max_length=10000)
+    amount = models.DecimalField(
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    decided_on = models.DateField(_("认定日期"))
+    source = models.CharField(_("来源"), max_length=32, choices=Source.choices)
+    source_ref = models.CharField(_("来源编号"), max_length=100)
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("来源投诉"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.ACTIVE
+    )
+    repair_eligible_on = models.DateField(_("可申请修复日期"), null=True, blank=True)
+    publicity_ends = models.DateField(_("公示截止日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("信用记录")
+        verbose_name_plural = _("信用记录")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"], name="%(app_label)s_%(class)s_unique_source_ref"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=sorted(NEGATIVE_KINDS), polarity=Polarity.NEGATIVE)
+                | Q(kind__in=sorted(POSITIVE_KINDS), polarity=Polarity.POSITIVE),
+                name="%(app_label)s_%(class)s_polarity_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(polarity=Polarity.NEGATIVE, severity__in=Severity.values)
+                | Q(polarity=Polarity.POSITIVE, severity=""),
+                name="%(app_label)s_%(class)s_severity_only_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RecordStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+            ),
+            # Minor records are never published (信用修复管理办法).
+            models.CheckConstraint(
+                condition=~Q(severity=Severity.MINOR) | Q(publicity_ends__isnull=True),
+                name="%(app_label)s_%(class)s_minor_never_published",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="credit_rec_agency_status_idx"),
+            models.Index(fields=["status", "publicity_ends"], name="credit_rec_publicity_idx"),
+            models.Index(fields=["kind", "status"], name="credit_rec_kind_idx"),
+            models.Index(fields=["severity", "status"], name="credit_rec_severity_idx"),
+            models.Index(fields=["decided_on"], name="credit_rec_decided_idx"),
+            models.Index(fields=["complaint", "kind"], name="credit_rec_complaint_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.kind} {self.decided_on}"
+
+    @property
+    def is_published(self) -> bool:
+        """Inside its publicity window today (general/serious, active or under objection)."""
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return (
+            self.publicity_ends is not None
+            and self.status in (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
+            and self.decided_on <= today < self.publicity_ends
+        )
+
+
+class CreditRecordEvent(AppendOnly):
+    """One change of a record (creation, objection, decision, expiry, revocation, repair)."""
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, choices=RecordAction.choices)
+    from_status = models.CharField(
+        max_length=20, choices=RecordStatus.choices, blank=True, default=""
+    )
+    to_status = models.CharField(max_length=20, choices=RecordStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("信用记录变更")
+        verbose_name_plural = _("信用记录变更")
+        ordering = ["record_id", "id"]
+
+    def __str__(self):
+        return f"{self.record_id} {self.action}"
+
+
+class AgencyRecordChange(AppendOnly):
+    """Outbox announcing that an agency's records changed (written in the same transaction).
+
+    Downstream apps (sanctions) subscribe to ``signals.agency_records_changed`` and sweep this
+    table by id with their own cursor, so a lost signal or a dead worker loses nothing and
+    ``credit_records`` never imports them.
+    """
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="credit_record_changes"
+    )
+    record = models.ForeignKey(
+        CreditRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=32, choices=RecordAction.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("信用记录变动通知")
+        verbose_name_plural = _("信用记录变动通知")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["agency", "id"], name="credit_change_agency_idx")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.reason} #{self.pk}"
+
+
+class ConsumedComplaintEvent(models.Model):
+    """Claim of one complaint event by the ingestion consumer (unique: consumed at most once).
+
+    The claim is an ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` inside the ingestion
+    transaction: a second worker given the same event waits on the unique index and gets
+    nothing back, so redelivery and replay never double-count.
+    """
+
+    event = models.OneToOneField(
+        "complaints.ComplaintEvent",
+        on_delete=models.PROTECT,
+        related_name="credit_consumption",
+        primary_key=True,
+    )
+    consumed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("已处理投诉事件")
+        verbose_name_plural = _("已处理投诉事件")
+
+    def __str__(self):
+        return str(self.event_id)
+
+
+class AgencyCreditScore(models.Model):
+    """The current score and grade of an agency, reconciled from its records by a task."""
+
+    agency = models.OneToOneField(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="credit_score", primary_key=True
+    )
+    score = models.DecimalField(_("信用分"), max_digits=6, decimal_places=2)
+    grade = models.CharField(_("信用等级"), max_length=1)
+    active_negative_records = models.PositiveIntegerField(_("有效失信记录数"), default=0)
+    active_positive_records = models.PositiveIntegerField(_("有效守信记录数"), default=0)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("机构信用分")
+        verbose_name_plural = _("机构信用分")
+        indexes = [models.Index(fields=["grade", "score"], name="credit_score_grade_idx")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.score} {self.grade}"
+
+
+class AgencyCreditScoreHistory(AppendOnly):
+    """A row whenever an agency's score or grade changes: the trend chart's data."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="credit_score_history"
+    )
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    grade = models.CharField(max_length=1)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("信用分变化")
+        verbose_name_plural = _("信用分变化")
+        ordering = ["agency_id", "recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "recorded_at"], name="credit_score_hist_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.score} @ {self.recorded_at:%Y-%m-%d}"
+
+
+class Objection(models.Model):
+    """异议 (seed 002 item 15): an agency disputes one of its records.
+
+    The credit office decides within 10 working days (``due_on``): upheld → record revoked;
+    dismissed → record back to active. At most one pending objection per record.
+    """
+
+    record = models.ForeignKey(
+        CreditRecord,
+        verbose_name=_("信用记录"),
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("主体"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("异议理由"), max_length=5000)
+    evidence_note = models.TextField(_("证据说明"), max_length=5000, blank=True, default="")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("提出时间"))
+    due_on = models.DateField(_("处理期限"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("处理意见"), max_length=5000, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=Q(status=ObjectionStatus.PENDING),
+                name="%(app_label)s_%(class)s_one_pending_per_record",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="credit_objection_due_idx"),
+            models.Index(fields=["agency", "status"], name="credit_objection_agency_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} {self.status}"
+
+
+def integration_token_hash(token: str) -> str:
+    """SHA-256 of an integration token: tokens are random, so a fast hash is enough and the
+    plain value is never stored (shown once at creation)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class IntegrationClient(models.Model):
+    """An external system (court, payment platform, 司法局, 12345) allowed to push records.
+
+    It acts through a linked user with no staff role (so it can never open the console or see
+    complaints) and may push only as its own ``source``. The token is stored as a hash.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    source = models.CharField(_("推送来源"), max_length=32, choices=Source.choices)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integration_client"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=12)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("对接系统")
+        verbose_name_plural = _("对接系统")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source__in=[Source.COMPLAINT, Source.CSV_IMPORT]),
+                name="%(app_label)s_%(class)s_pushable_source",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
