@@ -1,7 +1,16 @@
 """Shared fixtures. Service-dependent tests skip with a reason when the service is absent,
-except under REQUIRE_SERVICES=1 (CI), where a missing service is a failure, not a skip."""
+except when the run promises the service, where a missing service is a failure, not a skip:
+
+- ``REQUIRE_SERVICES=1`` (CI's PostgreSQL + Redis run): every service is required.
+- ``REQUIRE_BROWSER=1`` (CI's embedded run): Chromium is required for tests marked ``browser``;
+  tests marked ``postgres`` / ``redis`` still skip, since an embedded run has neither.
+
+Markers do the check before the test starts: ``postgres`` (DATABASE_URL is PostgreSQL),
+``redis`` (CELERY_BROKER_URL or REDIS_URL set), ``browser`` (``chromium`` on PATH).
+"""
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -11,25 +20,51 @@ from agencies.choices import StaffRole
 from tests.agencies.factories import AgencyFactory, StaffFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+REQUIRE_BROWSER = REQUIRE_SERVICES or os.environ.get("REQUIRE_BROWSER") == "1"
+
+_current_item: pytest.Item | None = None
 
 
 def skip_or_fail(reason: str):
-    """Skip locally; fail in CI, where every service is provided."""
+    """Skip locally; fail when the run promises the service (see the module docstring)."""
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing under REQUIRE_SERVICES=1: {reason}")
+    if REQUIRE_BROWSER and _current_item is not None and "browser" in _current_item.keywords:
+        pytest.fail(f"Chromium missing under REQUIRE_BROWSER=1: {reason}")
     pytest.skip(reason)
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "postgres" in item.keywords and not settings.USING_POSTGRES:
-            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # A hook, not a marker-added fixture: fixtures added after collection are never set up.
+    global _current_item  # the test being set up, for skip_or_fail
+    _current_item = item
+    if "postgres" in item.keywords and not settings.USING_POSTGRES:
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if "redis" in item.keywords and not (settings.CELERY_BROKER_URL or settings.REDIS_URL):
+        skip_or_fail("needs Redis: set CELERY_BROKER_URL=redis://… and REDIS_URL=redis://…")
+    if "browser" in item.keywords and shutil.which("chromium") is None:
+        skip_or_fail("needs Chromium: install the Debian package chromium")
 
 
 @pytest.fixture
 def _require_postgres():
     if not settings.USING_POSTGRES:
         skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture(autouse=True)
+def _regions_after_flush(request):
+    """Transactional tests (live_server, a real worker) end by truncating every table, which also
+    empties the national region list a data migration loaded; put it back before the next one."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from agencies.models import Region
+    from agencies.regions import load_regions
+
+    if not Region.objects.exists():
+        load_regions(Region)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,46 @@
+"""A task travels through Redis to a real ``celery worker`` process and back via the cache."""
+
+import os
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from integrity_portal.tasking import enqueue
+from integrity_portal.tasks import diagnostic_key, diagnostic_ping
+from tests.agencies.factories import StaffFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def test_task_sent_through_redis_runs_in_the_worker_process_on_the_test_database(
+    celery_worker_process,
+):
+    StaffFactory()  # committed (transactional_db): the worker must see it
+    token = uuid.uuid4().hex
+
+    assert enqueue(diagnostic_ping, token) is True
+
+    report = celery_worker_process.wait_for(
+        lambda: cache.get(diagnostic_key(token)), what="the diagnostic ping's report"
+    )
+    assert report["token"] == token
+    assert report["database"] == connection.settings_dict["NAME"]
+    assert report["users"] == 1
+    assert report["pid"] == celery_worker_process.process.pid
+    assert report["pid"] != os.getpid()
+
+
+def test_task_is_not_run_in_process_when_a_broker_is_configured(celery_worker_process):
+    from django.conf import settings
+
+    token = uuid.uuid4().hex
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+    diagnostic_ping.delay(token)
+
+    report = celery_worker_process.wait_for(
+        lambda: cache.get(diagnostic_key(token)), what="the diagnostic ping's report"
+    )
+    assert report["pid"] != os.getpid()
