@@ -77,6 +77,10 @@ class Action(models.TextChoices):
     DETERMINE_BREACH = "determine_breach", _("认定违约失信")
     REOPEN = "reopen", _("重新核查")
     WITHDRAW = "withdraw", _("撤回")
+    # Not user actions (absent from TRANSITIONS): automatic routing at submission (第一时间转交)
+    # and the complainant's satisfaction rating (回访).
+    ROUTE = "route", _("自动转办")
+    FEEDBACK = "feedback", _("回访评价")
 
 
 # The transition table (DESIGN section 4) as data: action → (allowed from-states, to-state).

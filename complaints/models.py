@@ -80,7 +80,7 @@ class Complaint(models.Model):
     contract_title = models.CharField(_("合同或承诺名称"), max_length=200, blank=True, default="")
     contract_signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     amount_involved = models.DecimalField(
-        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("涉及金额（元）"), max_digits=15, decimal_places=2, null=True, blank=True
     )
     remedy_sought = models.TextField(_("诉求"), max_length=5000, blank=True, default="")
 
@@ -245,6 +245,8 @@ class Feedback(models.Model):
     complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="feedback")
     satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
     comment = models.TextField(max_length=2000, blank=True, default="")
+    # 不满意 goes on the credit office's follow-up list until someone clears the flag.
+    flagged = models.BooleanField(_("需信用办关注"), default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -268,6 +270,9 @@ class Notification(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A sender claims the row until this time (conditional UPDATE), so the task and the sweep
+    # never both send it; a crashed sender's claim simply expires.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
 
@@ -284,3 +289,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} → {self.recipient}"
+
+
+class ReferenceCounter(models.Model):
+    """Per-year counter behind reference numbers on SQLite (which serialises writers anyway).
+
+    On PostgreSQL references come from one SEQUENCE per year instead, so concurrent
+    submissions never queue on a locked counter row (see ``complaints.services.references``).
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("受理编号计数器")
+        verbose_name_plural = _("受理编号计数器")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

@@ -113,6 +113,12 @@ def event_append(
         prev_hash=prev_hash, complaint_id=complaint.pk, seq=seq, payload=event_payload(event)
     )
     event.save()
+    if is_public:
+        # Status changes reach the complainant by email/SMS through the outbox, written in
+        # this same transaction (complaints.services.notifications).
+        from .notifications import notify_public_event
+
+        notify_public_event(event)
     event_id, complaint_id = event.pk, complaint.pk
     transaction.on_commit(
         lambda: complaint_event_committed.send(

@@ -1,0 +1,124 @@
+"""Evidence files: limits and type by content (DESIGN section 11).
+
+The name a browser sends is never trusted: the type is decided from the bytes. PDF, JPEG and
+PNG by their signatures (the ``filetype`` package); DOCX, XLSX and OFD are ZIP containers, told
+apart by the members they must contain. Anything else — including HTML or an executable
+renamed ``.pdf`` — is refused.
+"""
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+MAX_FILES = 10
+MAX_FILE_SIZE = 20 * 1024 * 1024
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OFD = "application/ofd"
+
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", DOCX: "docx", XLSX: "xlsx", OFD: "ofd"}
+ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,.ofd"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload whose type was decided by content; ``upload`` is the Django file object."""
+
+    upload: object
+    name: str
+    size: int
+    content_type: str
+
+
+def sniff_content_type(upload) -> str | None:
+    """The evidence type of ``upload`` by content, or None when it is not an allowed type."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if not head:
+        return None
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime in (PDF, JPEG, PNG):
+        # A PDF must start with its header (filetype also accepts it a little later); refusing
+        # a leading HTML prologue keeps a polyglot out.
+        if mime == PDF and not head.startswith(b"%PDF-"):
+            return None
+        return mime
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_container_type(upload)
+    return None
+
+
+def _zip_container_type(upload) -> str | None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" in names and "word/document.xml" in names:
+        return DOCX
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+        return XLSX
+    # GB/T 33190-2016: the package root holds OFD.xml.
+    if "OFD.xml" in names:
+        return OFD
+    return None
+
+
+def evidence_check(files) -> list[CheckedFile]:
+    """Check count, sizes and types; raise one ValidationError listing every problem."""
+    files = list(files or [])
+    errors = []
+    if len(files) > MAX_FILES:
+        raise ValidationError(
+            _("最多上传%(max)d个文件，当前为%(count)d个。"),
+            code="too_many_files",
+            params={"max": MAX_FILES, "count": len(files)},
+        )
+    checked = []
+    for upload in files:
+        name = str(getattr(upload, "name", "") or "")[-255:] or "file"
+        size = upload.size
+        if size > MAX_FILE_SIZE:
+            errors.append(
+                ValidationError(
+                    _("文件“%(name)s”超过20MB。"), code="file_too_large", params={"name": name}
+                )
+            )
+            continue
+        content_type = sniff_content_type(upload)
+        if content_type is None:
+            errors.append(
+                ValidationError(
+                    _("文件“%(name)s”类型不支持，仅接受PDF、JPEG、PNG、DOCX、XLSX、OFD文件。"),
+                    code="file_type",
+                    params={"name": name},
+                )
+            )
+            continue
+        checked.append(CheckedFile(upload=upload, name=name, size=size, content_type=content_type))
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def file_sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in (
+        upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b"")
+    ):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

@@ -1,0 +1,162 @@
+"""Email and SMS to the complainant through an outbox (DESIGN section 2).
+
+A ``Notification`` row is written in the same transaction as the change it announces; a Celery
+task delivers it after commit, and ``notification_sweep`` (Celery beat) delivers anything still
+unsent — so a mail server or broker that is down never fails or loses a submission.
+
+SMS goes through a pluggable backend (``settings.SMS_BACKEND``, dotted path to a class with
+``send(phone, body)``); the default logs the message, for deployments without an SMS gateway.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from integrity_portal.tasking import enqueue_on_commit
+
+from ..choices import NotificationChannel, Status
+from ..models import Complaint, ComplaintEvent, Notification
+from ..validators import is_mobile
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 300
+MAX_ATTEMPTS = 12
+# The task normally delivers within seconds of commit; the sweep leaves fresh rows to it.
+SWEEP_GRACE = timedelta(seconds=60)
+
+
+class LoggingSmsBackend:
+    """Writes the SMS to the log instead of sending it (no gateway configured)."""
+
+    def send(self, phone: str, body: str) -> None:
+        logger.info("SMS to %s: %s", phone, body)
+
+
+def sms_backend():
+    return import_string(getattr(settings, "SMS_BACKEND", f"{__name__}.LoggingSmsBackend"))()
+
+
+def _rows_for(complaint: Complaint, *, subject: str, body: str, sms: str) -> list[Notification]:
+    rows = []
+    if complaint.contact_email:
+        rows.append(
+            Notification(
+                complaint=complaint,
+                channel=NotificationChannel.EMAIL,
+                recipient=complaint.contact_email,
+                subject=subject[:200],
+                body=body,
+            )
+        )
+    if is_mobile(complaint.contact_phone):
+        rows.append(
+            Notification(
+                complaint=complaint,
+                channel=NotificationChannel.SMS,
+                recipient=complaint.contact_phone,
+                body=sms,
+            )
+        )
+    return rows
+
+
+def _queue(rows: list[Notification]) -> list[int]:
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    from ..tasks import notification_deliver
+
+    enqueue_on_commit(notification_deliver, ids)
+    return ids
+
+
+def notify_receipt(*, complaint: Complaint) -> list[int]:
+    """受理回执: queue the receipt for a new complaint (never the access code itself)."""
+    # The complainant's messages are in Chinese, the product's language, whatever the UI
+    # language of the request that triggered them.
+    with translation.override(settings.LANGUAGE_CODE):
+        status = Status(complaint.status).label
+        subject = _("投诉已受理：%(reference)s") % {"reference": complaint.reference}
+        body = _(
+            "您的投诉“%(title)s”已提交，受理编号 %(reference)s，当前状态：%(status)s。\n"
+            "请凭受理编号和提交时获得的查询码在“进度查询”页面查看办理进度。"
+        ) % {"title": complaint.title, "reference": complaint.reference, "status": status}
+        sms = _("【政务诚信投诉】您的投诉已提交，受理编号%(reference)s，当前状态：%(status)s。") % {
+            "reference": complaint.reference,
+            "status": status,
+        }
+    return _queue(_rows_for(complaint, subject=subject, body=body, sms=sms))
+
+
+def notify_public_event(event: ComplaintEvent) -> list[int]:
+    """Queue a status-change notice for a public event (called by ``event_append``).
+
+    Only events that change the status are announced; messages and notes are not.
+    """
+    if not event.is_public or not event.to_status or event.to_status == event.from_status:
+        return []
+    complaint = event.complaint
+    with translation.override(settings.LANGUAGE_CODE):
+        status = Status(event.to_status).label
+        subject = _("投诉办理进度更新：%(reference)s") % {"reference": complaint.reference}
+        body = _("您的投诉（受理编号 %(reference)s）状态已更新为：%(status)s。\n%(message)s") % {
+            "reference": complaint.reference,
+            "status": status,
+            "message": event.message,
+        }
+        sms = _("【政务诚信投诉】您的投诉%(reference)s状态已更新为：%(status)s。") % {
+            "reference": complaint.reference,
+            "status": status,
+        }
+    return _queue(_rows_for(complaint, subject=subject, body=body, sms=sms))
+
+
+def _claim(notification_id: int) -> bool:
+    """Claim an unsent row with a conditional UPDATE; False when sent or claimed by another."""
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+    )
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Deliver one notification if nobody else is; True when it was sent now."""
+    if not _claim(notification_id):
+        return False
+    row = Notification.objects.get(pk=notification_id)
+    try:
+        if row.channel == NotificationChannel.EMAIL:
+            send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
+        else:
+            sms_backend().send(row.recipient, row.body)
+    except Exception as exc:  # any gateway failure: keep the row for the sweep
+        logger.warning("notification %s not delivered: %s", row.pk, exc)
+        Notification.objects.filter(pk=row.pk).update(
+            claimed_until=None, last_error=str(exc)[:2000]
+        )
+        return False
+    Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def notification_sweep(*, batch: int = 500) -> int:
+    """Deliver unsent notifications older than the grace period; return how many were sent."""
+    cutoff = timezone.now() - SWEEP_GRACE
+    ids = list(
+        Notification.objects.filter(
+            sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:batch]
+    )
+    return sum(notification_send(notification_id=pk) for pk in ids)

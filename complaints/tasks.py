@@ -1,0 +1,19 @@
+"""Celery tasks of the complaints app: thin wrappers around services, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def notification_deliver(notification_ids: list[int]) -> int:
+    """Deliver outbox rows written by a committed transaction (claimed, so never sent twice)."""
+    from .services.notifications import notification_send
+
+    return sum(notification_send(notification_id=pk) for pk in notification_ids)
+
+
+@shared_task(acks_late=True)
+def notification_sweep() -> int:
+    """Beat job: deliver whatever the on-commit task could not (broker or mail server down)."""
+    from .services.notifications import notification_sweep as sweep
+
+    return sweep()
