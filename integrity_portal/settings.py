@@ -163,6 +163,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = None
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Embedded mode serves static files straight from the finders (no collectstatic, so no
+# STATIC_ROOT directory); only production builds and serves the collected, hashed copies.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
