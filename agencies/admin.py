@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Region, User
-from .services import supervisor_creates_loop
+from .services import agency_create, agency_update, supervisor_creates_loop
 from .validators import validate_uscc
 
 
@@ -37,6 +37,19 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["supervisor"]
     raw_id_fields = ["region"]
     list_select_related = ["region", "supervisor"]
+
+    def save_model(self, request, obj, form, change):
+        """Write through the services, so the admin gets the same checks as the API."""
+        fields = ("name", "kind", "uscc", "region", "supervisor", "is_active")
+        if change:
+            changes = {f: form.cleaned_data[f] for f in fields if f in form.changed_data}
+            if changes:
+                agency_update(agency=obj, **changes)
+            obj.refresh_from_db()
+        else:
+            created = agency_create(**{f: form.cleaned_data[f] for f in fields})
+            obj.pk = created.pk
+            obj.refresh_from_db()
 
 
 @admin.register(User)

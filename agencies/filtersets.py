@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .choices import AgencyKind
 from .models import Agency
@@ -6,7 +7,7 @@ from .selectors import agency_search_condition
 
 
 class AgencyFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="名称或统一社会信用代码")
+    q = django_filters.CharFilter(method="filter_q", label=_("名称或统一社会信用代码"))
     kind = django_filters.ChoiceFilter(choices=AgencyKind.choices)
     region_code = django_filters.CharFilter(field_name="region__code")
     supervisor = django_filters.NumberFilter(field_name="supervisor_id")

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Agency, Region, User
+from .validators import validate_uscc
 
 # A supervisor chain longer than this is a data error, not an organisation chart.
 MAX_SUPERVISOR_DEPTH = 64
@@ -28,6 +29,16 @@ def supervisor_creates_loop(*, agency: Agency | None, supervisor: Agency | None)
     return current_id is not None
 
 
+def _clean_uscc(value: str | None) -> str | None:
+    """Normalised USCC, ``None`` when blank; a bad code is a field error on ``uscc``."""
+    if not value or not value.strip():
+        return None
+    try:
+        return validate_uscc(value)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.error_list}) from None
+
+
 def _check_supervisor(agency: Agency | None, supervisor: Agency | None) -> None:
     if supervisor_creates_loop(agency=agency, supervisor=supervisor):
         raise ValidationError(
@@ -46,10 +57,11 @@ def agency_create(
     supervisor: Agency | None = None,
     is_active: bool = True,
 ) -> Agency:
+    """Create an agency. The USCC is normalised (upper case, no spaces) and checked."""
     agency = Agency(
         name=name,
         kind=kind,
-        uscc=uscc or None,
+        uscc=_clean_uscc(uscc),
         region=region,
         supervisor=supervisor,
         is_active=is_active,
@@ -72,6 +84,8 @@ def agency_update(*, agency: Agency, **changes) -> Agency:
     unknown = set(changes) - set(_UPDATABLE)
     if unknown:
         raise TypeError(f"not updatable: {sorted(unknown)}")
+    if "uscc" in changes:
+        changes["uscc"] = _clean_uscc(changes["uscc"])
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     if "supervisor" in changes:
         supervisor = changes["supervisor"]
@@ -83,8 +97,6 @@ def agency_update(*, agency: Agency, **changes) -> Agency:
         return agency
     for field in changed:
         setattr(agency, field, changes[field])
-    if "uscc" in changed:
-        agency.uscc = agency.uscc or None
     agency.full_clean()
     agency.save(update_fields=[*changed, "updated_at"])
     return agency
