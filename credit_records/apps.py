@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CreditRecordsConfig(AppConfig):
     name = "credit_records"
     verbose_name = _("政务信用记录")
+
+    def ready(self):
+        from complaints.signals import complaint_event_committed
+
+        from .receivers import on_complaint_event_committed
+
+        complaint_event_committed.connect(
+            on_complaint_event_committed, dispatch_uid="credit_records.ingest_complaint_events"
+        )

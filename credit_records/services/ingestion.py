@@ -1,0 +1,222 @@
+"""Ingestion of complaint outcome events into credit records (DESIGN sections 2 and 6).
+
+The complaint event log is the outbox; this consumer claims each event once
+(``ConsumedComplaintEvent``, unique on the event id) in the same transaction as the records
+it writes, so redelivery, the sweep and a full replay never double-count:
+
+* ``breach`` (determine_breach) → a negative ``breach`` record with the determined severity;
+* ``rectified`` / ``settled`` — a founded complaint closed by performance or settlement →
+  a positive ``promise_kept`` record;
+* ``reopen`` from ``breach`` (or from ``rectified`` / ``settled``) → the record that outcome
+  produced is ``revoked`` with the reason; a new determination later creates a new record.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from complaints.choices import Action, Status
+from complaints.models import ComplaintEvent
+
+from ..choices import Kind, RecordAction, RecordStatus, Source
+from ..models import ConsumedComplaintEvent, CreditRecord, CreditRecordEvent
+from .records import announce_changes, build_record
+
+OUTCOME_STATUSES = (Status.BREACH, Status.RECTIFIED, Status.SETTLED)
+# Closed statuses whose reopening withdraws a record, and the kind of that record.
+REOPEN_REVOKES = {
+    Status.BREACH: Kind.BREACH,
+    Status.RECTIFIED: Kind.PROMISE_KEPT,
+    Status.SETTLED: Kind.PROMISE_KEPT,
+}
+
+
+def is_relevant(*, action: str, to_status: str) -> bool:
+    """Whether an event can change credit records (the signal receiver filters with this)."""
+    return to_status in OUTCOME_STATUSES or action == Action.REOPEN
+
+
+def relevant_events_condition() -> Q:
+    return Q(to_status__in=OUTCOME_STATUSES) | Q(action=Action.REOPEN)
+
+
+def unconsumed_events():
+    """Outcome events no consumer has claimed yet (what the beat sweep re-enqueues)."""
+    return ComplaintEvent.objects.filter(relevant_events_condition()).filter(
+        ~Exists(ConsumedComplaintEvent.objects.filter(event_id=OuterRef("pk")))
+    )
+
+
+@dataclass
+class IngestResult:
+    claimed: int = 0
+    created: int = 0
+    revoked: int = 0
+    changes: list = field(default_factory=list)
+
+
+def complaint_events_ingest(*, event_ids: list[int]) -> IngestResult:
+    """Consume the given complaint events (any order, any number of times)."""
+    result = IngestResult()
+    if not event_ids:
+        return result
+    with transaction.atomic():
+        _ingest(sorted(set(event_ids)), result)
+        announce_changes(result.changes)
+    return result
+
+
+def _claim(event_ids: list[int]) -> list[int]:
+    """Insert the claim rows; return only the ids this transaction claimed.
+
+    ``ON CONFLICT DO NOTHING`` makes a concurrent claimer of the same event wait on the unique
+    index until the first commits, then skip it (PostgreSQL and SQLite ≥ 3.35 alike).
+    """
+    if not event_ids:
+        return []
+    table = connection.ops.quote_name(ConsumedComplaintEvent._meta.db_table)
+    now = timezone.now()
+    claimed: list[int] = []
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start : start + 500]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        params: list = []
+        for event_id in chunk:
+            params += [event_id, now]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (event_id, consumed_at) VALUES {values} "  # noqa: S608
+                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                params,
+            )
+            claimed += [row[0] for row in cursor.fetchall()]
+    return sorted(claimed)
+
+
+def _ingest(event_ids: list[int], result: IngestResult) -> None:
+    existing = list(
+        ComplaintEvent.objects.filter(pk__in=event_ids).values_list("pk", flat=True)
+    )  # unknown ids (a rolled-back event) are never claimed
+    claimed = _claim(existing)
+    result.claimed += len(claimed)
+    if not claimed:
+        return
+    events = (
+        ComplaintEvent.objects.filter(pk__in=claimed)
+        .select_related("complaint")
+        .only(
+            "pk",
+            "seq",
+            "action",
+            "from_status",
+            "to_status",
+            "data",
+            "note",
+            "message",
+            "created_at",
+            "complaint__id",
+            "complaint__reference",
+            "complaint__respondent_agency_id",
+            "complaint__severity",
+        )
+        .order_by("pk")
+    )
+    pending: list[CreditRecord] = []
+    for event in events:
+        if event.action == Action.REOPEN:
+            # Records of this complaint must exist before the reopen revokes them.
+            _flush(pending, result)
+            _ingest_earlier_outcomes(event, result)
+            _revoke_for_reopen(event, result)
+        elif event.to_status in OUTCOME_STATUSES:
+            pending.append(_record_for_outcome(event))
+    _flush(pending, result)
+
+
+def _record_for_outcome(event: ComplaintEvent) -> CreditRecord:
+    complaint = event.complaint
+    data = event.data or {}
+    decided_on = timezone.localdate(event.created_at)
+    common = {
+        "agency_id": complaint.respondent_agency_id,
+        "decided_on": decided_on,
+        "source": Source.COMPLAINT,
+        # One record per outcome event: a determination after a reopen is a new record.
+        "source_ref": f"{complaint.reference}#{event.seq}",
+        "complaint_id": complaint.pk,
+    }
+    if event.to_status == Status.BREACH:
+        return build_record(
+            kind=Kind.BREACH,
+            severity=data.get("severity") or complaint.severity,
+            facts=data.get("facts") or event.note or event.message or complaint.reference,
+            **common,
+        )
+    return build_record(
+        kind=Kind.PROMISE_KEPT,
+        severity="",
+        facts=data.get("note") or event.note or event.message or Status(event.to_status).label,
+        **common,
+    )
+
+
+def _flush(pending: list[CreditRecord], result: IngestResult) -> None:
+    if not pending:
+        return
+    records = CreditRecord.objects.bulk_create(pending, batch_size=500)
+    CreditRecordEvent.objects.bulk_create(
+        [
+            CreditRecordEvent(
+                record=r,
+                action=RecordAction.CREATE,
+                to_status=RecordStatus.ACTIVE,
+                data={"source": r.source, "source_ref": r.source_ref},
+            )
+            for r in records
+        ],
+        batch_size=500,
+    )
+    result.created += len(records)
+    result.changes += [(r.agency_id, r.pk, RecordAction.CREATE) for r in records]
+    pending.clear()
+
+
+def _ingest_earlier_outcomes(event: ComplaintEvent, result: IngestResult) -> None:
+    earlier = list(
+        unconsumed_events()
+        .filter(complaint_id=event.complaint_id, seq__lt=event.seq)
+        .values_list("pk", flat=True)
+    )
+    if earlier:
+        _ingest(earlier, result)
+
+
+def _revoke_for_reopen(event: ComplaintEvent, result: IngestResult) -> None:
+    kind = REOPEN_REVOKES.get(event.from_status)
+    if kind is None:
+        return
+    data = event.data or {}
+    reason = data.get("reason") or event.note or event.message
+    # Locked so an objection decision on the same record cannot interleave.
+    records = list(
+        CreditRecord.objects.select_for_update()
+        .filter(complaint_id=event.complaint_id, kind=kind)
+        .exclude(status=RecordStatus.REVOKED)
+        .order_by("pk")
+    )
+    for record in records:
+        from_status = record.status
+        record.status = RecordStatus.REVOKED
+        record.save(update_fields=["status", "updated_at"])
+        CreditRecordEvent.objects.create(
+            record=record,
+            action=RecordAction.REVOKE,
+            from_status=from_status,
+            to_status=RecordStatus.REVOKED,
+            note=reason,
+            data={"complaint_event": event.pk},
+        )
+        result.revoked += 1
+        result.changes.append((record.agency_id, record.pk, RecordAction.REVOKE))
