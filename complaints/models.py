@@ -140,6 +140,19 @@ class Complaint(models.Model):
         return f"{self.reference} {self.title}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk ``update()``/``delete()`` refused: the event log is append-only (DESIGN section 4)."""
+
+    def update(self, **kwargs):
+        raise ValidationError("complaint events are append-only")
+
+    def delete(self):
+        raise ValidationError("complaint events are append-only")
+
+    def _raw_delete(self, using):
+        raise ValidationError("complaint events are append-only")
+
+
 class ComplaintEvent(models.Model):
     """One action on a complaint: append-only and hash-chained per complaint.
 
@@ -164,6 +177,8 @@ class ComplaintEvent(models.Model):
     created_at = models.DateTimeField(db_index=True)
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("办理记录")

@@ -1,0 +1,100 @@
+"""Reads of complaints. Visibility (DESIGN section 9) lives here and nowhere else."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from agencies.choices import StaffRole
+
+from .choices import OPEN_STATUSES, Status
+from .models import Complaint, ComplaintEvent
+
+LIST_RELATED = ("respondent_agency", "handling_agency")
+
+
+def _scope(user) -> Q | None:
+    """The visibility condition of ``user``; ``None`` = everything, ``Q(pk__in=[])`` = nothing."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if user.is_superuser or user.role in (StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
+        return None
+    if user.role == StaffRole.HANDLER and user.agency_id:
+        return Q(handling_agency_id=user.agency_id)
+    if user.role == StaffRole.AGENCY_LIAISON and user.agency_id:
+        return Q(respondent_agency_id=user.agency_id)
+    if user.role == StaffRole.INTAKE_CLERK:
+        return Q(registered_by_id=user.pk)
+    return Q(pk__in=[])
+
+
+def complaint_list_visible_to(user) -> QuerySet[Complaint]:
+    """Every complaint ``user`` may see, with what a list page shows joined in (fixed query
+    count per page)."""
+    qs = Complaint.objects.select_related(*LIST_RELATED)
+    scope = _scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def complaint_is_visible_to(user, complaint: Complaint) -> bool:
+    """The same rule as ``complaint_list_visible_to`` for one loaded row (no query)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.role in (StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
+        return True
+    if user.role == StaffRole.HANDLER:
+        return bool(user.agency_id) and complaint.handling_agency_id == user.agency_id
+    if user.role == StaffRole.AGENCY_LIAISON:
+        return bool(user.agency_id) and complaint.respondent_agency_id == user.agency_id
+    if user.role == StaffRole.INTAKE_CLERK:
+        return complaint.registered_by_id == user.pk
+    return False
+
+
+def complaint_get_visible(*, user, reference: str) -> Complaint:
+    """The complaint by reference if ``user`` may see it, else 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(complaint_list_visible_to(user), reference=reference)
+
+
+def contact_visible_to(user, complaint: Complaint) -> bool:
+    """Complainant contact data: hidden from the respondent's liaison without consent
+    (anti-retaliation, DESIGN section 11)."""
+    if user.role == StaffRole.AGENCY_LIAISON and not user.is_superuser:
+        return complaint.consent_to_share_contact
+    return complaint_is_visible_to(user, complaint)
+
+
+def complaint_queue(user) -> QuerySet[Complaint]:
+    """The work queue: open cases in scope, the most urgent first (no due date last)."""
+    from django.db.models import F
+
+    return complaint_list_visible_to(user).order_by(
+        F("due_at").asc(nulls_last=True), "submitted_at", "id"
+    )
+
+
+def overdue_condition(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(status__in=OPEN_STATUSES, due_at__lt=now, clock_paused_at__isnull=True)
+
+
+def complaint_timeline(*, complaint: Complaint, include_internal: bool):
+    events = ComplaintEvent.objects.filter(complaint=complaint).select_related("actor")
+    if not include_internal:
+        events = events.filter(is_public=True)
+    return events.order_by("seq")
+
+
+def status_counts(user) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        complaint_list_visible_to(user)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    counts = dict.fromkeys(Status.values, 0)
+    counts.update(dict(rows))
+    return counts

@@ -1,0 +1,118 @@
+"""Cross-cutting configuration kept in the database: the working-day calendar overrides and
+the time-limit policies of the complaint workflow (DESIGN section 5), both editable in the admin.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkdayOverride(models.Model):
+    """A date whose working-day status the operator sets by hand.
+
+    The holiday package only knows the years the State Council has published (国务院办公厅关于
+    节假日安排的通知, usually in November for the next year). Overrides cover the gap and any
+    local arrangement; they win over the package.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+class TimeLimitPolicy(models.Model):
+    """Time limits of one complaint domain (``domain`` empty = the default for every domain).
+
+    Defaults (DESIGN section 5): acceptance within 2 working days of routing, verification within
+    10 working days of acceptance, rectification 30 days. ``payment_arrears`` adds a written
+    result within 30 days of routing, extendable with approval to 90 days in total (保障中小企业
+    款项支付条例 第二十五条).
+    """
+
+    domain = models.CharField(_("领域"), max_length=32, unique=True, blank=True, default="")
+    acceptance_workdays = models.PositiveSmallIntegerField(_("受理时限（工作日）"), default=2)
+    verification_workdays = models.PositiveSmallIntegerField(_("核实时限（工作日）"), default=10)
+    result_days = models.PositiveSmallIntegerField(
+        _("书面答复时限（自转办起自然日）"),
+        null=True,
+        blank=True,
+        help_text=_("设置后，核实阶段以自转办之日起的自然日计算，例如拖欠中小企业账款 30 日。"),
+    )
+    result_max_days = models.PositiveSmallIntegerField(
+        _("延期后最长时限（自然日）"), null=True, blank=True
+    )
+    rectification_days = models.PositiveSmallIntegerField(_("默认整改期限（自然日）"), default=30)
+    reminder_workdays = models.PositiveSmallIntegerField(_("到期提醒（提前工作日）"), default=2)
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result_max_days__isnull=True)
+                | (Q(result_days__isnull=False) & Q(result_max_days__gte=models.F("result_days"))),
+                name="%(app_label)s_%(class)s_max_not_below_result",
+            )
+        ]
+
+    def __str__(self):
+        return self.domain or str(_("默认"))
+
+    def clean(self):
+        if self.result_max_days is not None and (
+            self.result_days is None or self.result_max_days < self.result_days
+        ):
+            raise ValidationError({"result_max_days": _("最长时限不能短于书面答复时限。")})
+
+
+class SweepClaim(models.Model):
+    """A periodic job's claim on one piece of work (e.g. "reminder for case 17, due 2026-05-08").
+
+    The unique constraint makes a sweep safe to run twice or in two workers at once: only the
+    run that inserts the row does the work.
+    """
+
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "key"], name="%(app_label)s_%(class)s_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.object_id}:{self.key}"
+
+
+class AccessLog(models.Model):
+    """Who looked at protected data, when (DESIGN section 11: every view of complainant
+    contact data is logged). Append-only by convention; read in the admin."""
+
+    user = models.ForeignKey("agencies.User", null=True, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=32)
+    object_ref = models.CharField(max_length=64)
+    via = models.CharField(max_length=16, default="api")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("访问日志")
+        verbose_name_plural = _("访问日志")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["what", "object_ref"], name="ip_accesslog_object_idx")]
+
+    def __str__(self):
+        return f"{self.at} {self.user_id} {self.what} {self.object_ref}"
