@@ -117,3 +117,26 @@ def staff_create(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+_STAFF_UPDATABLE = ("agency", "role", "email", "first_name", "is_active")
+
+
+@transaction.atomic
+def staff_update(*, user: User, password: str | None = None, **changes) -> User:
+    """Change a staff account's agency, role, contact fields, active flag or password."""
+    unknown = set(changes) - set(_STAFF_UPDATABLE)
+    if unknown:
+        raise TypeError(f"not updatable: {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = [f for f, v in changes.items() if getattr(user, f) != v]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if password:
+        user.set_password(password)
+        changed.append("password")
+    if not changed:
+        return user
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=changed)
+    return user

@@ -122,8 +122,21 @@ class StaffSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["is_active"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # After creation the username is fixed and the password optional.
+            fields["username"].read_only = True
+            fields["password"].required = False
+            fields["is_active"].read_only = False
+        return fields
+
     def validate(self, attrs):
-        candidate = User(username=attrs.get("username", ""), email=attrs.get("email", ""))
+        if "password" not in attrs:
+            return attrs
+        candidate = self.instance or User(
+            username=attrs.get("username", ""), email=attrs.get("email", "")
+        )
         try:
             validate_password(attrs["password"], user=candidate)
         except DjangoValidationError as exc:
@@ -135,5 +148,13 @@ class StaffSerializer(serializers.ModelSerializer):
 
         try:
             return staff_create(**validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from None
+
+    def update(self, instance, validated_data):
+        from ..services import staff_update
+
+        try:
+            return staff_update(user=instance, **validated_data)
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from None
