@@ -22,7 +22,7 @@ def chain():
 
 
 def loop_cases(chain):
-    a, b, c, d = chain
+    a, b, _c, d = chain
     return {
         "direct": (a, a),  # A under A
         "two": (a, b),  # A under B, B under A
@@ -48,7 +48,7 @@ def test_service_refuses_a_supervisor_that_makes_a_loop_and_writes_nothing(chain
 
 
 def test_moving_an_agency_elsewhere_in_the_tree_is_allowed(chain):
-    a, b, c, d = chain
+    a, _b, c, d = chain
     agency_update(agency=d, supervisor=a)
     d.refresh_from_db()
     assert d.supervisor == a
@@ -102,7 +102,7 @@ def test_admin_form_refuses_a_supervisor_that_makes_a_loop(chain, case, rf, supe
 
 
 def test_admin_change_view_saves_through_the_service(chain, client, superuser):
-    a, b, c, d = chain
+    a, _b, _c, d = chain
     client.force_login(superuser)
     url = f"/admin/agencies/agency/{a.pk}/change/"
     data = {
