@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from complaints.choices import Status
+from complaints.models import ComplaintEvent
+from tests.complaints.test_workflow_helpers import complaint_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _run():
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("verify_event_chain", stdout=out)
+    except CommandError as exc:
+        return False, out.getvalue() + str(exc)
+    return True, out.getvalue()
+
+
+def test_an_untouched_chain_verifies():
+    complaint_in(Status.RECTIFIED)
+    complaint_in(Status.DISMISSED)
+    ok, out = _run()
+    assert ok, out
+    assert "intact" in out
+
+
+def test_an_event_altered_with_raw_sql_is_reported():
+    c = complaint_in(Status.RECTIFIED)
+    event = ComplaintEvent.objects.filter(complaint=c).order_by("seq")[2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE complaints_complaintevent SET note = %s WHERE id = %s", ["篡改", event.pk]
+        )
+    ok, out = _run()
+    assert not ok
+    assert f"complaint {c.pk} event {event.seq}: altered" in out
+
+
+def test_a_deleted_event_is_reported_as_missing():
+    c = complaint_in(Status.RECTIFIED)
+    event = ComplaintEvent.objects.filter(complaint=c).order_by("seq")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM complaints_complaintevent WHERE id = %s", [event.pk])
+    ok, out = _run()
+    assert not ok
+    assert "missing events" in out and "broken link" in out
+
+
+def test_internal_notes_never_reach_the_public_timeline():
+    c = complaint_in(Status.RECTIFIED)
+    public = ComplaintEvent.objects.filter(complaint=c, is_public=True)
+    assert public.exists()
+    assert all("合同约定付款期已过" not in e.message for e in public)
