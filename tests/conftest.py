@@ -29,7 +29,11 @@ def skip_or_fail(reason: str):
     """Skip locally; fail when the run promises the service (see the module docstring)."""
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing under REQUIRE_SERVICES=1: {reason}")
-    if REQUIRE_BROWSER and _current_item is not None and "browser" in _current_item.keywords:
+    if (
+        REQUIRE_BROWSER
+        and _current_item is not None
+        and _current_item.get_closest_marker("browser")
+    ):
         pytest.fail(f"Chromium missing under REQUIRE_BROWSER=1: {reason}")
     pytest.skip(reason)
 
@@ -39,11 +43,11 @@ def pytest_runtest_setup(item):
     # A hook, not a marker-added fixture: fixtures added after collection are never set up.
     global _current_item  # the test being set up, for skip_or_fail
     _current_item = item
-    if "postgres" in item.keywords and not settings.USING_POSTGRES:
+    if item.get_closest_marker("postgres") and not settings.USING_POSTGRES:
         skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
-    if "redis" in item.keywords and not (settings.CELERY_BROKER_URL or settings.REDIS_URL):
+    if item.get_closest_marker("redis") and not (settings.CELERY_BROKER_URL or settings.REDIS_URL):
         skip_or_fail("needs Redis: set CELERY_BROKER_URL=redis://… and REDIS_URL=redis://…")
-    if "browser" in item.keywords and shutil.which("chromium") is None:
+    if item.get_closest_marker("browser") and shutil.which("chromium") is None:
         skip_or_fail("needs Chromium: install the Debian package chromium")
 
 

@@ -1,0 +1,13 @@
+"""gunicorn settings for the web service (docker-compose). Values come from the environment."""
+
+import os
+
+bind = "0.0.0.0:8000"  # inside the container; compose publishes the port
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Recycle workers now and then so a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
