@@ -93,7 +93,7 @@ def test_reopen_consumed_before_its_breach_still_revokes_the_record():
 
 
 def test_replaying_every_event_changes_nothing():
-    complaint, event = breach()
+    complaint, _ = breach()
     reopen(complaint)
     outcome(complaint, Action.FIND_FOUNDED, Status.RECTIFYING)
     breach(complaint, severity="serious")

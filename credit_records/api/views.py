@@ -1,0 +1,215 @@
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from agencies.choices import StaffRole
+from agencies.models import Agency
+from agencies.permissions import IsCreditOfficer
+
+from ..filtersets import CreditRecordFilterSet, ObjectionFilterSet
+from ..models import IntegrationClient
+from ..providers import profile_extras
+from ..selectors import (
+    credit_record_list_visible_to,
+    integration_client_of,
+    may_push_records,
+    may_read_records,
+    objection_list_visible_to,
+)
+from ..services import credit_record_create
+from ..services.clients import (
+    integration_client_create,
+    integration_client_rotate_token,
+    integration_client_set_active,
+)
+from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.scoring import agency_score
+from .authentication import IntegrationTokenAuthentication
+from .serializers import (
+    CreditRecordPushSerializer,
+    CreditRecordSerializer,
+    IntegrationClientSerializer,
+    ObjectionDecisionSerializer,
+    ObjectionFileSerializer,
+    ObjectionSerializer,
+)
+
+AUTHENTICATION = [IntegrationTokenAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+
+
+class CreditRecordAccess(BasePermission):
+    """Read: credit office, auditors, liaisons, integration clients. Push: credit office and
+    integration clients. Anything else is 403 (anonymous: 401)."""
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        if view.action == "create":
+            return may_push_records(request.user)
+        return may_read_records(request.user)
+
+
+class CreditRecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """政务信用记录: GET list/detail (scoped), POST push (idempotent on source + source_ref)."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [CreditRecordAccess]
+    serializer_class = CreditRecordSerializer
+    filterset_class = CreditRecordFilterSet
+
+    def get_queryset(self):
+        return credit_record_list_visible_to(user=self.request.user).order_by("-decided_on", "-id")
+
+    @extend_schema(
+        request=CreditRecordPushSerializer,
+        responses={201: CreditRecordSerializer, 200: CreditRecordSerializer},
+    )
+    def create(self, request):
+        serializer = CreditRecordPushSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        client = integration_client_of(request.user)
+        if client is not None and not request.user.is_credit_officer:
+            if data["source"] != client.source:
+                raise PermissionDenied(_("该对接系统只能以其登记的来源推送记录。"))
+        record, created = credit_record_create(
+            agency_id=data["agency"].pk,
+            kind=data["kind"],
+            severity=data["severity"],
+            facts=data["facts"],
+            amount=data.get("amount"),
+            decided_on=data["decided_on"],
+            source=data["source"],
+            source_ref=data["source_ref"],
+            actor=request.user,
+        )
+        return Response(
+            CreditRecordSerializer(record).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ObjectionAccess(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        if view.action == "create":
+            return user.role == StaffRole.AGENCY_LIAISON
+        if view.action in ("uphold", "dismiss"):
+            return user.is_credit_officer
+        return user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR, StaffRole.AGENCY_LIAISON)
+
+
+class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """异议: a liaison files one on its agency's record; the credit office upholds/dismisses."""
+
+    permission_classes = [ObjectionAccess]
+    serializer_class = ObjectionSerializer
+    filterset_class = ObjectionFilterSet
+
+    def get_queryset(self):
+        return objection_list_visible_to(user=self.request.user).order_by("-filed_at", "-id")
+
+    @extend_schema(request=ObjectionFileSerializer, responses={201: ObjectionSerializer})
+    def create(self, request):
+        serializer = ObjectionFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # Another agency's record is simply not there for this liaison (404).
+        record = get_object_or_404(
+            credit_record_list_visible_to(user=request.user), pk=data["record"]
+        )
+        objection = objection_file(
+            record_id=record.pk,
+            actor=request.user,
+            reason=data["reason"],
+            evidence_note=data["evidence_note"],
+        )
+        return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, decide):
+        objection = self.get_object()
+        serializer = ObjectionDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        objection = decide(
+            objection_id=objection.pk, actor=request.user, note=serializer.validated_data["note"]
+        )
+        return Response(ObjectionSerializer(objection).data)
+
+    @extend_schema(request=ObjectionDecisionSerializer, responses={200: ObjectionSerializer})
+    @action(detail=True, methods=["post"])
+    def uphold(self, request, pk=None):
+        """The objection is founded: the record is revoked."""
+        return self._decide(request, objection_uphold)
+
+    @extend_schema(request=ObjectionDecisionSerializer, responses={200: ObjectionSerializer})
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        """The objection is unfounded: the record is back to active."""
+        return self._decide(request, objection_dismiss)
+
+
+class AgencyCreditView(APIView):
+    """GET /api/v1/agencies/{id}/credit/ — public, like the agency's credit profile page."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request, pk: int):
+        agency = get_object_or_404(Agency.objects.only("pk"), pk=pk)
+        score, grade, negatives = agency_score(agency.pk)
+        return Response(
+            {
+                "agency": agency.pk,
+                "score": score,
+                "grade": grade,
+                "active_negative_records": negatives,
+                **profile_extras(agency.pk),
+            }
+        )
+
+
+class IntegrationClientViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """对接系统 (credit office only). The token is in the create/rotate response, once."""
+
+    permission_classes = [IsAuthenticated, IsCreditOfficer]
+    serializer_class = IntegrationClientSerializer
+    queryset = IntegrationClient.objects.order_by("name")
+
+    def create(self, request):
+        serializer = IntegrationClientSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            client, token = integration_client_create(
+                name=serializer.validated_data["name"],
+                source=serializer.validated_data["source"],
+                actor=request.user,
+            )
+        return Response(
+            {**IntegrationClientSerializer(client).data, "token": token},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["post"])
+    def rotate_token(self, request, pk=None):
+        client = self.get_object()
+        token = integration_client_rotate_token(client=client)
+        return Response({**IntegrationClientSerializer(client).data, "token": token})
+
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        client = self.get_object()
+        integration_client_set_active(client=client, active=False)
+        return Response(IntegrationClientSerializer(client).data)

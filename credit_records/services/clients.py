@@ -1,0 +1,51 @@
+"""Integration clients: external systems with their own push tokens (created by the credit
+office; the token is returned once and only its hash is stored)."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ..models import IntegrationClient, integration_token_hash
+
+TOKEN_PREFIX = "ipc_"  # noqa: S105 — a marker, not a secret
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def integration_client_create(
+    *, name: str, source: str, actor=None
+) -> tuple[IntegrationClient, str]:
+    """Create the client and its role-less user; return ``(client, token)`` — show it once."""
+    token = _new_token()
+    with transaction.atomic():
+        user = get_user_model()(username=f"integration-{secrets.token_hex(6)}")
+        user.set_unusable_password()
+        user.save()
+        client = IntegrationClient.objects.create(
+            name=name,
+            source=source,
+            user=user,
+            token_hash=integration_token_hash(token),
+            token_prefix=token[:12],
+            created_by=actor if (actor is not None and actor.is_authenticated) else None,
+        )
+    return client, token
+
+
+def integration_client_rotate_token(*, client: IntegrationClient) -> str:
+    """Replace the token (the old one stops working at once); return the new one."""
+    token = _new_token()
+    client.token_hash = integration_token_hash(token)
+    client.token_prefix = token[:12]
+    client.save(update_fields=["token_hash", "token_prefix"])
+    return token
+
+
+def integration_client_set_active(*, client: IntegrationClient, active: bool) -> None:
+    if client.is_active == active:
+        return
+    client.is_active = active
+    client.save(update_fields=["is_active"])

@@ -1,0 +1,85 @@
+"""Objections (异议, seed 002 item 15): an agency disputes a record; the credit office decides
+within 10 working days — upheld: record ``revoked``; dismissed: record back to ``active``."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integrity_portal.api import InvalidTransition
+from integrity_portal.workdays import add_workdays
+
+from ..choices import ObjectionStatus, RecordAction
+from ..models import Objection
+from .records import credit_record_transition
+
+DECISION_WORKDAYS = 10
+
+
+def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "") -> Objection:
+    """The liaison files an objection; the record shows ``under_objection``. 409 unless the
+    record is ``active`` (the transition check also refuses a second pending objection)."""
+    now = timezone.now()
+    with transaction.atomic():
+        record = credit_record_transition(
+            record_id=record_id,
+            action=RecordAction.FILE_OBJECTION,
+            actor=actor,
+            note=reason,
+            data={"evidence_note": evidence_note} if evidence_note else None,
+        )
+        return Objection.objects.create(
+            record=record,
+            agency_id=record.agency_id,
+            reason=reason,
+            evidence_note=evidence_note,
+            filed_by=actor,
+            filed_at=now,
+            due_on=add_workdays(timezone.localdate(now), DECISION_WORKDAYS),
+        )
+
+
+def _decide(*, objection_id: int, actor, note: str, status: str, action: str) -> Objection:
+    with transaction.atomic():
+        # Locked so two officers deciding at once cannot both succeed.
+        objection = Objection.objects.select_for_update().get(pk=objection_id)
+        if objection.status != ObjectionStatus.PENDING:
+            raise InvalidTransition(
+                detail=_("该异议已处理（%(status)s）。")
+                % {"status": ObjectionStatus(objection.status).label},
+                status=objection.status,
+            )
+        credit_record_transition(
+            record_id=objection.record_id,
+            action=action,
+            actor=actor,
+            note=note,
+            data={"objection": objection.pk},
+        )
+        objection.status = status
+        objection.decided_by = actor
+        objection.decided_at = timezone.now()
+        objection.decision_note = note
+        objection.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return objection
+
+
+def objection_uphold(*, objection_id: int, actor, note: str = "") -> Objection:
+    """The objection is founded: the record is revoked."""
+    return _decide(
+        objection_id=objection_id,
+        actor=actor,
+        note=note,
+        status=ObjectionStatus.UPHELD,
+        action=RecordAction.UPHOLD_OBJECTION,
+    )
+
+
+def objection_dismiss(*, objection_id: int, actor, note: str = "") -> Objection:
+    """The objection is unfounded: the record is back to active."""
+    return _decide(
+        objection_id=objection_id,
+        actor=actor,
+        note=note,
+        status=ObjectionStatus.DISMISSED,
+        action=RecordAction.DISMISS_OBJECTION,
+    )
