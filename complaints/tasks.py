@@ -17,3 +17,5 @@ def notification_sweep() -> int:
     from .services.notifications import notification_sweep as sweep
 
     return sweep()
+
+from .deadline_tasks import deadline_sweep  # noqa: E402, F401  (Celery autodiscovery)

@@ -137,6 +137,30 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {
     # Every periodic job of the product is declared here and nowhere else.
+    # Credit records: outcome events not yet ingested (lost message, dead worker).
+    "credit-records-complaint-event-sweep": {
+        "task": "credit_records.tasks.sweep_complaint_events",
+        "schedule": 60.0,
+    },
+    # Credit records past their publicity end -> expired (date-based; hourly is plenty).
+    "credit-records-expire-publicity": {
+        "task": "credit_records.tasks.expire_publicity",
+        "schedule": 3600.0,
+    },
+    # Reconcile every agency's credit score with its records (nightly safety net).
+    "credit-records-recompute-scores": {
+        "task": "credit_records.tasks.recompute_all_agency_scores",
+        "schedule": 86400.0,
+    },
+    "complaints-notification-sweep": {
+        "task": "complaints.tasks.notification_sweep",
+        "schedule": 60.0,
+    },
+    # Deadline supervision: reminders, 督办函, 约谈 flags (complaints.deadline_tasks).
+    "complaints-deadline-sweep": {
+        "task": "complaints.deadline_tasks.deadline_sweep",
+        "schedule": 600.0,
+    },
 }
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -183,6 +207,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@integrity-portal.invalid")
+# SMS gateway: dotted path to a class with ``send(phone, body)``; the default only logs.
+SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingSmsBackend")
 
 # --- API ------------------------------------------------------------------------------------
 # Anonymous intake limit per client address; an empty value turns it off (load benchmarks).
