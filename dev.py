@@ -3,6 +3,7 @@
 
     python3 dev.py run     # virtualenv, install, migrate, demo data, serve (embedded mode)
     python3 dev.py test    # virtualenv, install, run the test suite (extra args go to pytest)
+    python3 dev.py install # only the virtualenv and the installation (CI, editors)
 
 Environment variables (DATABASE_URL, CELERY_BROKER_URL, REDIS_URL, ...) are passed through, so
 the same test command runs against PostgreSQL and Redis when they are set.
@@ -60,6 +61,11 @@ def cmd_run(args: list[str]) -> None:
     os.execv(PYTHON, [str(PYTHON), str(ROOT / "manage.py"), "runserver", address, "--noreload"])
 
 
+def cmd_install(args: list[str]) -> None:
+    ensure_environment()
+    say(f"ready: {PYTHON}")
+
+
 def cmd_test(args: list[str]) -> None:
     ensure_environment()
     os.chdir(ROOT)
@@ -69,7 +75,7 @@ def cmd_test(args: list[str]) -> None:
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036  (runs under whatever python3 the machine has)
         sys.exit("Python 3.11 or newer is required / 需要 Python 3.11 或更高版本")
-    commands = {"run": cmd_run, "test": cmd_test}
+    commands = {"run": cmd_run, "test": cmd_test, "install": cmd_install}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](sys.argv[2:])
