@@ -13,11 +13,16 @@ CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture
-def broker_url():
-    """Point both Django settings and the (already configured) Celery app at a broker URL."""
+def broker_url(monkeypatch):
+    """Point Django settings and the (already configured) Celery app at a broker URL.
+
+    Celery's ``conf.broker_url`` prefers the ``CELERY_BROKER_URL`` environment variable over
+    its configuration, so under CI (which sets it) the variable has to change as well.
+    """
     saved = celery_app.conf.broker_url
 
     def _set(url):
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
         celery_app.conf.broker_url = url
         return override_settings(CELERY_BROKER_URL=url)
 
@@ -52,6 +57,13 @@ def test_readyz_is_503_when_the_broker_port_is_closed(client, broker_url):
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"] != "ok"
     assert "Error" in body["checks"]["broker"] or "refused" in body["checks"]["broker"].lower()
+    # The probe really tried the closed port (not some other configured broker).
+    connection = celery_app.connection_for_write()
+    assert (connection.transport_cls, connection.hostname, connection.port) == (
+        "redis",
+        "127.0.0.1",
+        1,
+    )
     # A probe must answer quickly even when the broker is down.
     assert elapsed < 10
 
@@ -71,9 +83,9 @@ def test_readyz_is_503_when_the_database_fails(client, monkeypatch):
 
 
 def test_readyz_is_ok_with_a_reachable_redis_broker(client, broker_url):
-    import os
+    from django.conf import settings
 
-    url = os.environ.get("CELERY_BROKER_URL", "")
+    url = settings.CELERY_BROKER_URL
     if not url.startswith("redis://"):
         from tests.conftest import skip_or_fail
 
