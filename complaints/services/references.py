@@ -27,7 +27,9 @@ ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 ACCESS_CODE_LENGTH = 12  # 12 × log2(32) = 60 bits
 REFERENCE_RE = re.compile(r"^[0-9]{4}-[0-9]{6,}$")
 
-# Years whose sequence this process has already seen; saves a savepoint per submission.
+# Sequences created ahead by migration 0003; other years are created on first use.
+PRECREATED_YEARS = range(2020, 2101)
+# Years outside that range whose sequence this process has seen committed.
 _known_sequences: set[int] = set()
 
 
@@ -49,7 +51,7 @@ def _sequence_name(year: int) -> str:
 def _postgres_next(year: int) -> int:
     name = _sequence_name(year)
     with connection.cursor() as cursor:
-        if year in _known_sequences:
+        if year in PRECREATED_YEARS or year in _known_sequences:
             cursor.execute("SELECT nextval(%s)", [name])
             return cursor.fetchone()[0]
         # First use in this process: create the sequence if needed, in a savepoint. Two

@@ -165,3 +165,31 @@ def test_receipt_is_queued_in_the_outbox_with_the_submission(django_capture_on_c
     assert {r.channel for r in rows} == {"email", "sms"}
     assert all(code not in r.body for r in rows)
     assert callbacks, "delivery must be enqueued on commit"
+
+
+@pytest.mark.postgres
+def test_concurrent_submissions_get_distinct_references_without_blocking(transactional_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    respondent = AgencyFactory(supervisor=AgencyFactory())
+
+    def submit(i):
+        try:
+            complaint, _ = complaint_submit_for_test(respondent_agency=respondent, title=f"t{i}")
+            return complaint.reference
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        references = list(pool.map(submit, range(40)))
+    assert len(set(references)) == 40
+    assert Complaint.objects.count() == 40
+
+
+@pytest.mark.postgres
+def test_a_year_without_a_sequence_gets_one_on_first_use():
+    from complaints.services.references import reference_next
+
+    assert reference_next(year=2199).startswith("2199-")

@@ -1,0 +1,247 @@
+"""What the complainant can do with a reference and an access code (no account).
+
+Lookup gives the same answer for an unknown reference and a wrong code (no oracle for
+guessing references); wrong codes are counted per client and per reference and throttled.
+"""
+
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from integrity_portal.api import NotEligible
+
+from ..choices import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    WITHDRAWABLE_STATUSES,
+    Action,
+    ActorKind,
+    MessageSender,
+    Satisfaction,
+    Status,
+)
+from ..models import Complaint, ComplaintMessage, Feedback
+from .events import check_transition, event_append
+from .intake import attachments_add
+from .references import access_code_hash, normalize_access_code, normalize_reference
+
+# Status in plain words for the complainant (DESIGN section 4).
+STATUS_EXPLANATIONS = {
+    Status.PENDING_ROUTING: gettext_lazy(
+        "投诉已收到。被投诉单位暂无登记的上级部门，信用办正在确定承办单位。"
+    ),
+    Status.ROUTED: gettext_lazy("投诉已转交被投诉单位的上级部门或主管部门，等待其受理。"),
+    Status.VERIFYING: gettext_lazy("承办单位已受理，正在核实情况。"),
+    Status.RECTIFYING: gettext_lazy("经核实投诉属实，承办单位正在督促被投诉单位限期整改。"),
+    Status.NEGOTIATING: gettext_lazy("双方存在分歧，承办单位正在组织协商解决。"),
+    Status.LITIGATION: gettext_lazy("已转入诉讼、仲裁或行政复议等法律途径解决。"),
+    Status.UNFOUNDED: gettext_lazy("经核实投诉情况不属实，已办结。承办单位的解释说明见下文。"),
+    Status.RECTIFIED: gettext_lazy("被投诉单位已整改履约，已办结。"),
+    Status.SETTLED: gettext_lazy("双方已达成和解协议，已办结。"),
+    Status.BREACH: gettext_lazy("被投诉单位拒不整改，已认定为违约失信并记入政务信用记录。"),
+    Status.DISMISSED: gettext_lazy("司法途径裁判支持被投诉单位，已办结。"),
+    Status.REJECTED: gettext_lazy("投诉不属于受理范围，不予受理，已办结。"),
+    Status.WITHDRAWN: gettext_lazy("您已撤回投诉，已办结。"),
+}
+
+
+class TrackingThrottled(Exception):
+    def __init__(self, wait: int):
+        self.wait = wait
+        super().__init__(wait)
+
+
+def _rate(scope: str):
+    # Read at request time, so an overridden setting (tests, operators) applies at once.
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    if not rate:
+        return None
+    return SimpleRateThrottle.parse_rate(None, rate)
+
+
+def client_ident(request) -> str:
+    """The client address as DRF's throttles see it (honours NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request)
+
+
+def _failure_keys(request, reference: str) -> list[tuple[str, str]]:
+    return [
+        ("track", f"track-fail:client:{client_ident(request)}"),
+        ("track_reference", f"track-fail:ref:{reference[:40]}"),
+    ]
+
+
+def tracking_guard(request, reference: str) -> None:
+    """Raise ``TrackingThrottled`` when this client or this reference had too many misses."""
+    for scope, key in _failure_keys(request, reference):
+        rate = _rate(scope)
+        if rate is None:
+            continue
+        num, duration = rate
+        if (cache.get(key) or 0) >= num:
+            raise TrackingThrottled(duration)
+
+
+def _failure_record(request, reference: str) -> None:
+    for scope, key in _failure_keys(request, reference):
+        rate = _rate(scope)
+        if rate is None:
+            continue
+        cache.add(key, 0, timeout=rate[1])
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=rate[1])
+
+
+def complaint_for_complainant(*, request, reference: str, access_code: str) -> Complaint | None:
+    """The complaint when reference and code match, else None (and the miss is counted).
+
+    Raises ``TrackingThrottled`` first when the client or the reference is over its limit.
+    """
+    reference = normalize_reference(reference)
+    tracking_guard(request, reference)
+    complaint = (
+        Complaint.objects.select_related("handling_agency", "respondent_agency")
+        .filter(reference=reference)
+        .first()
+    )
+    # Hash even when the reference is unknown, so both misses cost the same time.
+    typed_hash = access_code_hash(normalize_access_code(access_code))
+    stored = complaint.access_code_hash if complaint else "0" * 64
+    if complaint is None or not hmac.compare_digest(typed_hash, stored):
+        _failure_record(request, reference)
+        return None
+    return complaint
+
+
+def public_timeline(complaint: Complaint) -> list[dict]:
+    """``[{at, status, message}]`` from the public events only (never internal notes)."""
+    timeline, status = [], ""
+    for event in complaint.events.filter(is_public=True).order_by("seq"):
+        status = event.to_status or status or complaint.status
+        timeline.append({"at": event.created_at, "status": status, "message": event.message})
+    return timeline
+
+
+def complaint_public_view(complaint: Complaint) -> dict:
+    """Everything the complainant may see about their complaint."""
+    status = Status(complaint.status)
+    feedback = Feedback.objects.filter(complaint=complaint).first()
+    return {
+        "reference": complaint.reference,
+        "status": status.value,
+        "status_display": str(status.label),
+        "status_explanation": str(STATUS_EXPLANATIONS[status]),
+        "explanation": complaint.explanation if status == Status.UNFOUNDED else "",
+        "title": complaint.title,
+        "domain": complaint.domain,
+        "respondent_agency": complaint.respondent_agency.name,
+        "handling_agency": complaint.handling_agency.name if complaint.handling_agency else None,
+        "submitted_at": complaint.submitted_at,
+        "closed_at": complaint.closed_at,
+        "timeline": public_timeline(complaint),
+        "messages": [
+            {"at": m.created_at, "sender": m.sender, "body": m.body}
+            for m in complaint.messages.order_by("id")
+        ],
+        "attachments": [
+            {"name": a.original_name, "size": a.size, "at": a.created_at}
+            for a in complaint.attachments.order_by("id")
+        ],
+        "can_withdraw": status in WITHDRAWABLE_STATUSES,
+        "can_message": status in OPEN_STATUSES,
+        "can_give_feedback": feedback is None and _feedback_allowed(status),
+        "feedback": (
+            {"satisfaction": feedback.satisfaction, "comment": feedback.comment}
+            if feedback
+            else None
+        ),
+    }
+
+
+def _feedback_allowed(status: str) -> bool:
+    return status in CLOSED_STATUSES and status != Status.WITHDRAWN
+
+
+def complainant_message_add(*, complaint: Complaint, body: str, files=()) -> ComplaintMessage:
+    """The complainant adds a message and/or evidence to an open complaint."""
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if locked.status not in OPEN_STATUSES:
+            raise NotEligible(_("投诉已办结，不能再补充留言或材料。"))
+        message = ComplaintMessage.objects.create(
+            complaint=locked, sender=MessageSender.COMPLAINANT, body=body
+        )
+        if files:
+            attachments_add(complaint=locked, files=files)
+    return message
+
+
+def complaint_withdraw(*, complaint: Complaint, reason: str) -> Complaint:
+    """撤回: only before any finding (pending_routing, routed, verifying)."""
+    with transaction.atomic():
+        # Lock the row: a handler's finding and the withdrawal must not both apply.
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        target = check_transition(locked, Action.WITHDRAW)
+        from_status, now = locked.status, timezone.now()
+        locked.status = target
+        locked.version += 1
+        locked.closed_at = now
+        locked.due_at = None
+        locked.save(update_fields=["status", "version", "closed_at", "due_at", "updated_at"])
+        with _product_language():
+            message = _("投诉人撤回投诉。理由：%(reason)s") % {"reason": reason}
+        event_append(
+            complaint=locked,
+            action=Action.WITHDRAW,
+            from_status=from_status,
+            to_status=target,
+            actor_kind=ActorKind.COMPLAINANT,
+            message=message,
+            data={"reason": reason},
+            at=now,
+        )
+    return locked
+
+
+def feedback_submit(*, complaint: Complaint, satisfaction: str, comment: str = "") -> Feedback:
+    """回访: once, on a closed case; 不满意 is flagged for the credit office."""
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if not _feedback_allowed(locked.status):
+            raise NotEligible(_("投诉办结后才能评价。"))
+        if Feedback.objects.filter(complaint=locked).exists():
+            raise NotEligible(_("该投诉已评价过，每件投诉只能评价一次。"))
+        flagged = satisfaction == Satisfaction.DISSATISFIED
+        try:
+            with transaction.atomic():
+                feedback = Feedback.objects.create(
+                    complaint=locked, satisfaction=satisfaction, comment=comment, flagged=flagged
+                )
+        except IntegrityError:
+            raise NotEligible(_("该投诉已评价过，每件投诉只能评价一次。")) from None
+        with _product_language():
+            note = _("投诉人不满意，请信用办跟进。") if flagged else ""
+        event_append(
+            complaint=locked,
+            action=Action.FEEDBACK,
+            actor_kind=ActorKind.COMPLAINANT,
+            is_public=False,
+            note=note,
+            data={"satisfaction": satisfaction, "flagged": flagged},
+        )
+    return feedback
+
+
+def _product_language():
+    from django.utils import translation
+
+    return translation.override(settings.LANGUAGE_CODE)
