@@ -66,10 +66,18 @@ def contact_visible_to(user, complaint: Complaint) -> bool:
 
 def complaint_queue(user) -> QuerySet[Complaint]:
     """The work queue: open cases in scope, the most urgent first (no due date last)."""
-    from django.db.models import F
+    from django.db.models import BooleanField, Case, F, Value, When
 
-    return complaint_list_visible_to(user).order_by(
-        F("due_at").asc(nulls_last=True), "submitted_at", "id"
+    return (
+        complaint_list_visible_to(user)
+        .annotate(
+            is_overdue=Case(
+                When(overdue_condition(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
     )
 
 

@@ -1,0 +1,168 @@
+"""Console forms: login with lockout, queue filters, one form per workflow action."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+from ..choices import Action, JudgmentOutcome, Severity
+from ..services.deadlines import EVENT_EXTEND, EVENT_PAUSE, EVENT_RESUME
+
+# Lockout after repeated failures (DESIGN section 11): per account and per client address.
+LOCKOUT_FAILURES = 5
+LOCKOUT_SECONDS = 15 * 60
+
+
+def _keys(username: str, address: str) -> list[str]:
+    return [f"console-login-fail:u:{(username or '').lower()}", f"console-login-fail:a:{address}"]
+
+
+def login_locked(username: str, address: str) -> bool:
+    return any((cache.get(k) or 0) >= LOCKOUT_FAILURES for k in _keys(username, address))
+
+
+def login_failed(username: str, address: str) -> None:
+    for key in _keys(username, address):
+        cache.add(key, 0, LOCKOUT_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, LOCKOUT_SECONDS)
+
+
+def login_succeeded(username: str, address: str) -> None:
+    cache.delete(_keys(username, address)[0])
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _("登录失败次数过多，账户已暂时锁定，请 15 分钟后再试。"),
+    }
+
+    def clean(self):
+        username = self.data.get("username", "")
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if login_locked(username, address):
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_failed(username, address)
+            raise
+        login_succeeded(username, address)
+        return cleaned
+
+
+class _VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class EmptyForm(_VersionedForm):
+    pass
+
+
+class ReasonForm(_VersionedForm):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExplanationForm(_VersionedForm):
+    explanation = forms.CharField(
+        label=_("向投诉人的解释说明"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "将告知投诉人。注意：以机构调整、人员变动等理由不履约的，均属于违约失信情形，"
+            "不能作为不属实的理由。"
+        ),
+    )
+
+
+class NoteForm(_VersionedForm):
+    note = forms.CharField(
+        label=_("办理意见（内部）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("机构调整、人员变动不是不履约的正当理由。"),
+    )
+
+
+def _default_due():
+    return timezone.localdate() + dt.timedelta(days=30)
+
+
+class FoundedForm(NoteForm):
+    rectification_due = forms.DateField(
+        label=_("整改期限"),
+        initial=_default_due,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("默认 30 日，不得早于今天。"),
+    )
+
+
+class JudgmentForm(FoundedForm):
+    outcome = forms.ChoiceField(label=_("裁判结果"), choices=JudgmentOutcome.choices)
+    field_order = ["outcome", "note", "rectification_due", "version"]
+
+
+class BreachForm(_VersionedForm):
+    severity = forms.ChoiceField(label=_("失信程度"), choices=Severity.choices)
+    facts = forms.CharField(
+        label=_("认定事实"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("拒不整改的事实与依据。机构调整、人员变动不影响履约义务。"),
+    )
+
+
+class RerouteForm(ReasonForm):
+    handling_agency = forms.ModelChoiceField(
+        label=_("改派至承办单位"),
+        queryset=Agency.objects.filter(is_active=True).only("id", "name").order_by("name"),
+    )
+    field_order = ["handling_agency", "reason", "version"]
+
+
+class ExtendForm(ReasonForm):
+    amount = forms.IntegerField(
+        label=_("延期天数"),
+        min_value=1,
+        max_value=365,
+        help_text=_("一般为工作日；拖欠中小企业账款投诉为自然日，自转办起合计不超过 90 日。"),
+    )
+    approver = forms.CharField(label=_("批准人"), max_length=100)
+    field_order = ["amount", "reason", "approver", "version"]
+
+
+ACTION_FORMS = {
+    Action.ACCEPT: EmptyForm,
+    Action.REROUTE: RerouteForm,
+    Action.REJECT: ReasonForm,
+    Action.FIND_UNFOUNDED: ExplanationForm,
+    Action.FIND_FOUNDED: FoundedForm,
+    Action.FIND_DISPUTED: NoteForm,
+    Action.RECORD_RECTIFIED: NoteForm,
+    Action.RECORD_SETTLEMENT: NoteForm,
+    Action.REFER_TO_LITIGATION: NoteForm,
+    Action.RECORD_JUDGMENT: JudgmentForm,
+    Action.DETERMINE_BREACH: BreachForm,
+    Action.REOPEN: ReasonForm,
+    EVENT_PAUSE: ReasonForm,
+    EVENT_RESUME: EmptyForm,
+    EVENT_EXTEND: ExtendForm,
+}
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("回复投诉人"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InternalNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("内部备注（投诉人不可见）"), widget=forms.Textarea(attrs={"rows": 2})
+    )

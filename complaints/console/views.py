@@ -1,0 +1,277 @@
+"""The staff console (/console/): queues, the case page and its action forms.
+
+Views only read through selectors and write through services; a stale form (the case changed
+since the page was loaded) is refused by the service and explained here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agencies.choices import StaffRole
+from integrity_portal.api import DomainError, StaleObject
+from integrity_portal.models import AccessLog
+
+from ..choices import OPEN_STATUSES, Action, Status
+from ..filtersets import ComplaintFilterSet
+from ..models import Attachment
+from ..selectors import (
+    complaint_get_visible,
+    complaint_queue,
+    complaint_timeline,
+    contact_visible_to,
+)
+from ..services import deadlines
+from ..services import workflow as wf
+from .forms import (
+    ACTION_FORMS,
+    InternalNoteForm,
+    LockoutAuthenticationForm,
+    ReplyForm,
+)
+
+PAGE_SIZE = 25
+CLOCK_ACTIONS = (deadlines.EVENT_PAUSE, deadlines.EVENT_RESUME, deadlines.EVENT_EXTEND)
+ACTION_LABELS = {
+    **{a.value: a.label for a in Action},
+    deadlines.EVENT_PAUSE: gettext_lazy("暂停计时"),
+    deadlines.EVENT_RESUME: gettext_lazy("恢复计时"),
+    deadlines.EVENT_EXTEND: gettext_lazy("延期"),
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "complaints/console/login.html"
+    authentication_form = LockoutAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "console:login"
+
+
+def staff_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or user.role in StaffRole.values):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _queue_page(request, queryset, *, title: str, default_open: bool = True, extra=None):
+    params = request.GET.copy()
+    if default_open and "status" not in params:
+        params.setlist("status", sorted(OPEN_STATUSES))
+    filterset = ComplaintFilterSet(params, queryset=queryset)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "title": title,
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "is_credit_officer": request.user.is_credit_officer,
+        **(extra or {}),
+    }
+    return render(request, "complaints/console/queue.html", context)
+
+
+@staff_required
+def queue(request):
+    """The work queue of whoever logs in: handlers see their agency's cases, liaisons the
+    complaints against their agency, the credit office and auditors everything."""
+    user = request.user
+    if user.role == StaffRole.AGENCY_LIAISON:
+        title = _("针对本单位的投诉")
+    elif user.is_credit_officer or user.role == StaffRole.AUDITOR:
+        title = _("全部案件")
+    else:
+        title = _("待办案件")
+    return _queue_page(request, complaint_queue(user), title=title)
+
+
+@staff_required
+def routing(request):
+    """Credit office: cases waiting for routing (待分办)."""
+    if not request.user.is_credit_officer:
+        raise PermissionDenied
+    qs = complaint_queue(request.user).filter(status=Status.PENDING_ROUTING)
+    return _queue_page(request, qs, title=_("待分办案件"), default_open=False)
+
+
+@staff_required
+def supervision(request):
+    """Credit office and auditors: overdue and supervised (督办) open cases."""
+    user = request.user
+    if not (user.is_credit_officer or user.role == StaffRole.AUDITOR):
+        raise PermissionDenied
+    from django.db.models import Q
+
+    from ..selectors import overdue_condition
+
+    qs = complaint_queue(user).filter(
+        overdue_condition() | Q(supervised_at__isnull=False, status__in=OPEN_STATUSES)
+    )
+    return _queue_page(request, qs, title=_("超期与督办案件"))
+
+
+def _available_actions(user, complaint) -> list[str]:
+    actions = wf.actions_allowed(actor=user, complaint=complaint)
+    timed = complaint.status in deadlines.TIMED_STATUSES and complaint.due_at is not None
+    if timed and wf.may_act(actor=user, complaint=complaint, action=deadlines.EVENT_PAUSE):
+        if complaint.clock_paused_at is None:
+            actions += [deadlines.EVENT_PAUSE, deadlines.EVENT_EXTEND]
+        else:
+            actions.append(deadlines.EVENT_RESUME)
+    return actions
+
+
+@staff_required
+def case(request, reference):
+    user = request.user
+    complaint = complaint_get_visible(user=user, reference=reference)
+    show_contact = contact_visible_to(user, complaint)
+    if show_contact:
+        AccessLog.objects.create(
+            user=user, what="complainant_contact", object_ref=complaint.reference, via="console"
+        )
+    is_liaison = user.role == StaffRole.AGENCY_LIAISON and not user.is_superuser
+    events = list(complaint_timeline(complaint=complaint, include_internal=not is_liaison))
+    for event in events:
+        event.label = deadlines.EXTRA_EVENT_LABELS.get(event.action) or event.get_action_display()
+    action_forms = [
+        {
+            "code": code,
+            "label": ACTION_LABELS[code],
+            "form": ACTION_FORMS[code](initial={"version": complaint.version}, prefix=code),
+        }
+        for code in _available_actions(user, complaint)
+    ]
+    may_reply = user.is_credit_officer or user.role in (
+        StaffRole.HANDLER,
+        StaffRole.AGENCY_LIAISON,
+    )
+    context = {
+        "complaint": complaint,
+        "show_contact": show_contact,
+        "events": events,
+        "deadline_history": deadlines.deadline_history(events),
+        "action_forms": action_forms,
+        "attachments": list(complaint.attachments.all()),
+        "chat": list(complaint.messages.select_related("author")),
+        "duplicates": list(complaint.duplicates.only("reference", "title", "status")),
+        "reply_form": ReplyForm() if may_reply else None,
+        "note_form": InternalNoteForm()
+        if wf.may_act(actor=user, complaint=complaint, action=deadlines.EVENT_NOTE)
+        else None,
+        "is_liaison": is_liaison,
+    }
+    return render(request, "complaints/console/case.html", context)
+
+
+def _explain(request, exc) -> None:
+    if isinstance(exc, StaleObject):
+        messages.error(
+            request,
+            _("该案件在您打开页面后已被他人处理或修改，本次操作未执行。请查看最新情况后再操作。"),
+        )
+    else:
+        messages.error(request, str(exc.detail))
+
+
+@require_POST
+@staff_required
+def act(request, reference, action):
+    if action not in ACTION_FORMS:
+        raise Http404
+    complaint = complaint_get_visible(user=request.user, reference=reference)
+    form = ACTION_FORMS[action](request.POST, prefix=action)
+    if not form.is_valid():
+        messages.error(request, _("请检查填写内容：") + _errors(form))
+        return redirect("console:case", reference=reference)
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    if action in wf.ACTION_SERVICES:
+        service = wf.ACTION_SERVICES[action]
+    else:
+        service = {
+            deadlines.EVENT_PAUSE: wf.complaint_clock_pause,
+            deadlines.EVENT_RESUME: wf.complaint_clock_resume,
+            deadlines.EVENT_EXTEND: wf.complaint_clock_extend,
+        }[action]
+    try:
+        service(complaint=complaint, actor=request.user, expected_version=version, **data)
+    except DomainError as exc:
+        _explain(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已完成：%(action)s") % {"action": ACTION_LABELS[action]})
+    return redirect("console:case", reference=reference)
+
+
+def _errors(form) -> str:
+    return "；".join(
+        f"{form.fields[name].label if name in form.fields else ''} {' '.join(errs)}".strip()
+        for name, errs in form.errors.items()
+    )
+
+
+@require_POST
+@staff_required
+def reply(request, reference):
+    complaint = complaint_get_visible(user=request.user, reference=reference)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            wf.complaint_reply(
+                complaint=complaint, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("回复已发送。"))
+    else:
+        messages.error(request, _("请填写回复内容。"))
+    return redirect("console:case", reference=reference)
+
+
+@require_POST
+@staff_required
+def note(request, reference):
+    complaint = complaint_get_visible(user=request.user, reference=reference)
+    form = InternalNoteForm(request.POST)
+    if form.is_valid():
+        wf.complaint_note_add(
+            complaint=complaint, actor=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("备注已保存。"))
+    else:
+        messages.error(request, _("请填写备注内容。"))
+    return redirect("console:case", reference=reference)
+
+
+@staff_required
+def attachment(request, reference, pk):
+    """Evidence download: permission-checked, always as an attachment, never inline."""
+    complaint = complaint_get_visible(user=request.user, reference=reference)
+    item = get_object_or_404(Attachment, pk=pk, complaint=complaint)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
