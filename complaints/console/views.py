@@ -51,6 +51,7 @@ class LoginView(auth_views.LoginView):
     template_name = "complaints/console/login.html"
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
+    next_page = "console:queue"
 
 
 class LogoutView(auth_views.LogoutView):
