@@ -1,4 +1,16 @@
-"""Public pages: /complaints/new/, /track/ (built by the intake work)."""
+"""Public pages: /complaints/new/, /track/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "complaints"
-urlpatterns: list = []
+urlpatterns = [
+    path("complaints/new/", views.complaint_new, name="new"),
+    path("complaints/submitted/", views.complaint_submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("track/<str:reference>/", views.track_detail, name="track_detail"),
+    path("track/<str:reference>/message/", views.track_message, name="track_message"),
+    path("track/<str:reference>/withdraw/", views.track_withdraw, name="track_withdraw"),
+    path("track/<str:reference>/feedback/", views.track_feedback, name="track_feedback"),
+]

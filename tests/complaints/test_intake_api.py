@@ -272,3 +272,13 @@ def test_intake_costs_a_fixed_small_number_of_queries(
     with django_assert_max_num_queries(10):
         response = api_client.post(URL, payload(respondent), format="json")
     assert response.status_code == 201
+
+
+def test_errors_are_in_chinese_by_default_and_english_on_request(api_client, respondent):
+    bad = payload(respondent, contact_phone="12345")
+    chinese = api_client.post(URL, bad, format="json").json()["contact_phone"][0]
+    english = api_client.post(URL, bad, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "手机" in chinese
+    assert "mobile" in english["contact_phone"][0].lower()
+    missing = api_client.post(URL, {}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "required" in missing["title"][0].lower()

@@ -1,0 +1,204 @@
+"""The public complaint form, the tracking lookup and the complainant's actions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from agencies.selectors import agency_list
+from agencies.validators import validate_uscc
+
+from .choices import ComplainantType, Domain, Satisfaction
+from .files import ACCEPT_ATTRIBUTE, MAX_FILES, evidence_check
+from .validators import normalize_phone, validate_amount, validate_not_future
+
+# One line per domain: what counts (seed 004 section 二(二)).
+DOMAIN_EXPLANATIONS = {
+    Domain.PROCUREMENT: _("政府部门作为采购人，不按合同验收、付款或擅自变更、解除采购合同。"),
+    Domain.BIDDING: _("招标人违法变更中标结果、不签订或不履行中标合同。"),
+    Domain.INVESTMENT_ATTRACTION: _("招商引资协议约定的土地、配套、奖补等承诺未兑现。"),
+    Domain.PPP: _("政府和社会资本合作项目中政府方不履行付费、补贴、调价等合同义务。"),
+    Domain.INDUSTRIAL_SUPPORT: _("已批准的产业扶持资金、奖励、贴息等不按约定拨付。"),
+    Domain.GOVERNMENT_INVESTMENT: _("政府投资项目拖延结算、审计或不支付工程款。"),
+    Domain.PAYMENT_ARREARS: _("机关、事业单位拖欠中小企业的货物、工程、服务款项。"),
+    Domain.POLICY_FULFILMENT: _("已公布的惠企政策、承诺事项符合条件却不兑现。"),
+    Domain.OTHER: _("其他政府部门与企业签订的协议、合同中的违约毁约行为。"),
+}
+
+AGENCY_SEARCH_LIMIT = 20
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Up to 10 files, each checked by content (complaints.files)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"accept": ACCEPT_ATTRIBUTE, "multiple": True})
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else []
+        if data and not isinstance(data, list | tuple):
+            files = [data]
+        if len(files) > MAX_FILES:
+            raise ValidationError(
+                _("最多上传%(max)d个文件。"), code="too_many_files", params={"max": MAX_FILES}
+            )
+        return evidence_check(files)
+
+
+class ComplaintForm(forms.Form):
+    """The contract's fields (DESIGN section 9) for people; same rules as the API."""
+
+    complainant_type = forms.ChoiceField(
+        label=_("投诉人类型"),
+        choices=ComplainantType.choices,
+        widget=forms.RadioSelect,
+        initial=ComplainantType.ENTERPRISE,
+    )
+    complainant_name = forms.CharField(label=_("投诉人名称（企业名称或姓名）"), max_length=200)
+    complainant_uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        required=False,
+        help_text=_("企业必填，18位，含校验位。"),
+    )
+    contact_name = forms.CharField(label=_("联系人"), max_length=100)
+    contact_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=30,
+        help_text=_("手机号码或固定电话（区号-号码）。"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    contact_email = forms.EmailField(
+        label=_("电子邮箱"), required=False, help_text=_("选填，用于接收办理进度通知。")
+    )
+    respondent_agency = forms.ModelChoiceField(
+        label=_("被投诉主体"),
+        queryset=Agency.objects.filter(is_active=True).select_related("supervisor"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请先搜索并选择被投诉主体。"),
+            "invalid_choice": _("被投诉主体不存在或已停用。"),
+        },
+    )
+    domain = forms.ChoiceField(
+        label=_("投诉领域"), choices=Domain.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(label=_("投诉标题"), max_length=200)
+    description = forms.CharField(
+        label=_("投诉内容"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("请写明合同或承诺的内容、对方未履行的情况和时间。"),
+    )
+    contract_title = forms.CharField(label=_("合同或承诺名称"), max_length=200, required=False)
+    contract_signed_on = forms.DateField(
+        label=_("签订日期"),
+        required=False,
+        validators=[validate_not_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    amount_involved = forms.DecimalField(
+        label=_("涉及金额（元）"),
+        required=False,
+        validators=[validate_amount],
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    remedy_sought = forms.CharField(
+        label=_("诉求"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    files = EvidenceField(
+        label=_("证据材料"),
+        help_text=_("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。"),
+    )
+    consent_to_share_contact = forms.BooleanField(
+        label=_("同意将我的联系方式提供给被投诉主体，以便其直接与我沟通解决"),
+        required=False,
+    )
+
+    def __init__(self, *args, agency_query: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency_query = agency_query.strip()
+        self.agency_results = self._agency_results()
+
+    def _agency_results(self) -> list[Agency]:
+        """The radio choices shown: search results plus the agency already chosen."""
+        results = []
+        if self.agency_query:
+            results = list(
+                agency_list(q=self.agency_query, include_inactive=False)[:AGENCY_SEARCH_LIMIT]
+            )
+        chosen = self.data.get("respondent_agency") if self.is_bound else None
+        if chosen and str(chosen).isdigit() and all(str(a.pk) != str(chosen) for a in results):
+            agency = Agency.objects.filter(pk=chosen, is_active=True).first()
+            if agency:
+                results.insert(0, agency)
+        return results
+
+    def domain_choices(self):
+        return [(value, label, DOMAIN_EXPLANATIONS[value]) for value, label in Domain.choices]
+
+    def clean_contact_phone(self):
+        return normalize_phone(self.cleaned_data["contact_phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        uscc = (cleaned.get("complainant_uscc") or "").strip()
+        if cleaned.get("complainant_type") == ComplainantType.ENTERPRISE and not uscc:
+            self.add_error("complainant_uscc", _("企业投诉须填写统一社会信用代码。"))
+        elif uscc:
+            try:
+                cleaned["complainant_uscc"] = validate_uscc(uscc)
+            except ValidationError as exc:
+                self.add_error("complainant_uscc", exc)
+        return cleaned
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(label=_("受理编号"), max_length=20)
+    access_code = forms.CharField(
+        label=_("查询码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("补充说明"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    files = EvidenceField(label=_("补充材料"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("body") and not cleaned.get("files") and not self.errors:
+            raise ValidationError(_("请填写留言内容或上传材料。"))
+        return cleaned
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤回理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FeedbackForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("意见建议"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

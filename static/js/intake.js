@@ -1,0 +1,77 @@
+// Progressive enhancement of the public complaint form (it works without this file):
+// the respondent search lists matches while typing, and the receipt's print button works.
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text) { node.textContent = text; }  // textContent: agency names are never parsed as HTML
+    return node;
+  }
+
+  function renderAgencies(container, agencies, chosen) {
+    container.textContent = "";
+    if (!agencies.length) {
+      container.appendChild(el("p", { "class": "help" }, container.dataset.emptyText || "—"));
+      return;
+    }
+    var list = el("ul", { "class": "choice-list" });
+    agencies.forEach(function (agency) {
+      var label = el("label", { "class": "choice" });
+      var input = el("input", { type: "radio", name: "respondent_agency", value: String(agency.id) });
+      if (String(agency.id) === chosen) { input.checked = true; }
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + agency.name));
+      var item = el("li");
+      item.appendChild(label);
+      list.appendChild(item);
+    });
+    container.appendChild(list);
+  }
+
+  function setUpSearch() {
+    var box = document.querySelector("[data-agency-search]");
+    var container = document.getElementById("agency-results");
+    if (!box || !container || !window.fetch) { return; }
+    var emptyHelp = container.querySelector(".help");
+    container.dataset.emptyText = emptyHelp ? emptyHelp.textContent.trim() : "";
+    var timer = null;
+    var latest = 0;
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = box.value.trim();
+        if (!q) { return; }
+        var ticket = ++latest;
+        var checked = container.querySelector("input[name=respondent_agency]:checked");
+        var chosen = checked ? checked.value : "";
+        var url = box.dataset.agencySearch + "?is_active=true&page_size=20&q=" + encodeURIComponent(q);
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (body) {
+            if (body && ticket === latest) { renderAgencies(container, body.results || [], chosen); }
+          })
+          .catch(function () { /* the search button still works */ });
+      }, 250);
+    });
+    box.addEventListener("keydown", function (event) {
+      // Enter in the search box searches instead of submitting the complaint.
+      if (event.key === "Enter") {
+        event.preventDefault();
+        box.dispatchEvent(new Event("input"));
+      }
+    });
+  }
+
+  function setUpPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpSearch();
+    setUpPrint();
+  });
+})();
