@@ -1,4 +1,11 @@
-"""Public credit pages under /credit/ (built by the credit-records work)."""
+"""Public credit pages under /credit/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "credit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.publicity_list, name="publicity"),
+    path("agencies/<int:pk>/", views.agency_profile, name="agency"),
+]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("complaints.urls")),
+    path("console/credit/", include("credit_records.console.urls")),
+    path("console/agencies/", include("credit_records.console.agency_urls")),
     path("console/", include("complaints.console.urls")),
     path("credit/", include("credit_records.urls")),
     path("", include("sanctions.urls")),

@@ -1,0 +1,12 @@
+"""Credit office console under /console/credit/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "credit_console"
+urlpatterns = [
+    path("", views.record_list, name="records"),
+    path("objections/", views.objection_list, name="objections"),
+    path("objections/<int:pk>/<str:decision>/", views.objection_decide, name="objection_decide"),
+]
