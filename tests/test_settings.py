@@ -19,8 +19,17 @@ PRODUCTION_ENV = {
     "SECRET_KEY": GOOD_SECRET,
     "ALLOWED_HOSTS": "portal.example.gov.cn",
 }
-# Variables the guard looks at; the inherited environment must not decide a case.
-_GUARDED = ("PRODUCTION", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CONN_MAX_AGE", "EMAIL_PORT")
+# Variables the guard looks at; the inherited environment must not decide a case. (The browser
+# tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process, which a deploy check refuses.)
+_GUARDED = (
+    "PRODUCTION",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CONN_MAX_AGE",
+    "EMAIL_PORT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def run_python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
