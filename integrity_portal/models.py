@@ -84,18 +84,20 @@ class SweepClaim(models.Model):
 
     kind = models.CharField(max_length=32)
     object_id = models.BigIntegerField()
-    key = models.CharField(max_length=64)
+    # The moment the work is about (e.g. the due date being reminded of); a moved due date is
+    # new work. Comparable in SQL, so a sweep can skip claimed work with an anti-join.
+    at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "object_id", "key"], name="%(app_label)s_%(class)s_unique"
+                fields=["kind", "object_id", "at"], name="%(app_label)s_%(class)s_unique_at"
             )
         ]
 
     def __str__(self):
-        return f"{self.kind}:{self.object_id}:{self.key}"
+        return f"{self.kind}:{self.object_id}:{self.at}"
 
 
 class AccessLog(models.Model):

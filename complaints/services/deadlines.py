@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,9 @@ EXTRA_EVENT_LABELS = {
 }
 
 SWEEP_BATCH = 500
+# At most this many pieces of work per kind and run; the rest waits for the next run (every
+# 10 minutes), so one run never holds a huge id list or runs for long after a backlog.
+SWEEP_MAX_PER_RUN = 20_000
 
 
 def policy_for(domain: str) -> TimeLimitPolicy:
@@ -195,25 +198,23 @@ def _notify_handlers(complaint: Complaint, *, subject: str, body: str) -> None:
     )
 
 
-def _claim(kind: str, object_id: int, key: str) -> bool:
+def _claim(kind: str, object_id: int, at: dt.datetime) -> bool:
     """Insert the claim row; False when another run already claimed this work."""
     try:
         with transaction.atomic():
-            SweepClaim.objects.create(kind=kind, object_id=object_id, key=key)
+            SweepClaim.objects.create(kind=kind, object_id=object_id, at=at)
     except IntegrityError:
         return False
     return True
 
 
 def _ids(queryset, batch: int = SWEEP_BATCH):
-    """Primary keys in ascending batches (keyset pagination; never loads a table)."""
-    last = 0
-    while True:
-        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
+    """Candidate primary keys in batches. The candidate query runs once, on the indexes of
+    its filter columns (status, due_at); ordering by pk with a LIMIT would walk the whole
+    table whenever there is no work."""
+    ids = sorted(queryset.order_by().values_list("pk", flat=True)[:SWEEP_MAX_PER_RUN])
+    for start in range(0, len(ids), batch):
+        yield ids[start : start + batch]
 
 
 def sweep_reminders(*, now: dt.datetime | None = None) -> int:
@@ -222,11 +223,16 @@ def sweep_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     calendar = Calendar()
     horizon = end_of_day(calendar.add_workdays(local_date(now), 2))
-    candidates = Complaint.objects.filter(_open_timed(), due_at__gte=now, due_at__lte=horizon)
+    claimed = SweepClaim.objects.filter(
+        kind=EVENT_REMINDER, object_id=OuterRef("pk"), at=OuterRef("due_at")
+    )
+    candidates = Complaint.objects.filter(
+        _open_timed(), due_at__gte=now, due_at__lte=horizon
+    ).filter(~Exists(claimed))
     sent = 0
     for ids in _ids(candidates):
         for complaint in Complaint.objects.filter(pk__in=ids).only("pk", "due_at"):
-            if not _claim(EVENT_REMINDER, complaint.pk, complaint.due_at.isoformat()):
+            if not _claim(EVENT_REMINDER, complaint.pk, complaint.due_at):
                 continue
             with transaction.atomic():
                 locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -295,16 +301,27 @@ def sweep_escalation(*, now: dt.datetime | None = None) -> int:
     """Still overdue a second period after the due date (due + the stage's own length):
     flag for a leader interview (约谈), once per case."""
     now = now or timezone.now()
-    candidates = Complaint.objects.filter(
-        _open_timed(), due_at__lt=now, supervised_at__isnull=False, escalated_at__isnull=True
+    # Second period: now > due_at + (due_at - stage_started_at), evaluated in SQL.
+    candidates = (
+        Complaint.objects.filter(
+            _open_timed(),
+            due_at__lt=now,
+            supervised_at__isnull=False,
+            escalated_at__isnull=True,
+            stage_started_at__isnull=False,
+        )
+        .annotate(
+            second_period_ends=ExpressionWrapper(
+                F("due_at") + (F("due_at") - F("stage_started_at")),
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(second_period_ends__lt=now)
     )
     done = 0
     for ids in _ids(candidates):
-        rows = Complaint.objects.filter(pk__in=ids).values_list("pk", "due_at", "stage_started_at")
-        for pk, due_at, started in rows:
-            period = (due_at - started) if started and started < due_at else dt.timedelta(days=10)
-            if due_at + period >= now:
-                continue
+        rows = Complaint.objects.filter(pk__in=ids).values_list("pk", "due_at")
+        for pk, due_at in rows:
             with transaction.atomic():
                 claimed = (
                     Complaint.objects.filter(
