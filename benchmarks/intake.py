@@ -1,0 +1,273 @@
+"""Intake benchmark: accepted complaints per second and latency at N concurrent clients.
+
+Starts gunicorn on 127.0.0.1 against the given PostgreSQL database (migrated and seeded with a
+few agencies here), with INTAKE_RATE_LIMIT empty and DEBUG off, then runs a load generator for
+a bounded time: ``--clients`` threads, each with one keep-alive ``http.client`` connection
+(reconnecting when a sync worker closes it), POSTing valid JSON complaints to
+/api/v1/complaints/. Prints accepted/s, p50/p95/p99 latency and error counts, then stops
+gunicorn. The load generator runs on the same machine and shares its cores.
+
+    .venv/bin/python benchmarks/intake.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/ip_bench_intake \\
+        --broker-url redis://127.0.0.1:6379/4 --workers 3 --clients 50 --duration 20
+
+Without ``--broker-url`` tasks run eagerly inside the request (embedded mode), which is not
+the production set-up DESIGN section 10 measures.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def server_env(args) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "integrity_portal.settings",
+            "DATABASE_URL": args.database_url,
+            "INTAKE_RATE_LIMIT": "",
+            "DEBUG": "false",
+            "CONN_MAX_AGE": "600",
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
+    if args.broker_url:
+        env["CELERY_BROKER_URL"] = args.broker_url
+    else:
+        env.pop("CELERY_BROKER_URL", None)
+    return env
+
+
+def prepare_database(args) -> list[int]:
+    """Migrate and make one supervising agency with 200 respondents; return their ids."""
+    os.environ.update(server_env(args))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from agencies.models import Agency
+
+    supervisor, _ = Agency.objects.get_or_create(
+        name="基准测试主管部门", defaults={"kind": "department"}
+    )
+    existing = list(Agency.objects.filter(supervisor=supervisor).values_list("id", flat=True)[:200])
+    if len(existing) < 200:
+        Agency.objects.bulk_create(
+            [
+                Agency(name=f"基准测试被投诉单位{i}", kind="institution", supervisor=supervisor)
+                for i in range(len(existing), 200)
+            ]
+        )
+        existing = list(
+            Agency.objects.filter(supervisor=supervisor).values_list("id", flat=True)[:200]
+        )
+    from django.db import connections
+
+    connections.close_all()
+    return existing
+
+
+def uscc(n: int) -> str:
+    from stdnum.cn import uscc as stdnum_uscc
+
+    body = f"91330106{n:09d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def port_in_use(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_gunicorn(args):
+    if port_in_use(args.port):
+        raise SystemExit(f"127.0.0.1:{args.port} is already in use; pass another --port")
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "integrity_portal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env(args), start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            conn.close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def client_loop(n, args, respondents, stop_at, results, lock):
+    rng = random.Random(n)
+    latencies, accepted, errors, statuses = [], 0, 0, {}
+    code = uscc(1000 + n)
+    conn = None
+    i = 0
+    while time.monotonic() < stop_at:
+        i += 1
+        body = json.dumps(
+            {
+                "complainant_type": "enterprise",
+                "complainant_name": f"基准测试建设有限公司{n}",
+                "complainant_uscc": code,
+                "contact_name": "张三",
+                "contact_phone": f"139{n:04d}{i % 10000:04d}",
+                "contact_email": f"c{n}@example.invalid",
+                "respondent_agency": rng.choice(respondents),
+                "domain": "payment_arrears",
+                "title": "工程款拖欠",
+                "description": "学校维修工程验收合格后至今未支付工程款。" * 5,
+                "contract_title": f"维修合同{n}-{i}",
+                "contract_signed_on": "2024-03-01",
+                "amount_involved": "385000.50",
+            },
+            ensure_ascii=False,
+        ).encode()
+        started = time.perf_counter()
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+            conn.request(
+                "POST",
+                "/api/v1/complaints/",
+                body=body,
+                headers={"Content-Type": "application/json", "Connection": "keep-alive"},
+            )
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            statuses[response.status] = statuses.get(response.status, 0) + 1
+            if response.status == 201:
+                accepted += 1
+                latencies.append(elapsed)
+            else:
+                errors += 1
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            statuses["connection"] = statuses.get("connection", 0) + 1
+            if conn is not None:
+                conn.close()
+            conn = None
+    if conn is not None:
+        conn.close()
+    with lock:
+        results["latencies"].extend(latencies)
+        results["accepted"] += accepted
+        results["errors"] += errors
+        for key, value in statuses.items():
+            results["statuses"][key] = results["statuses"].get(key, 0) + value
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, round(q / 100 * (len(sorted_values) - 1)))
+    return sorted_values[index]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--broker-url", default="")
+    parser.add_argument("--port", type=int, default=18731)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("--database-url must point at PostgreSQL")
+
+    respondents = prepare_database(args)
+    process = start_gunicorn(args)
+    try:
+        lock = threading.Lock()
+        for _phase, seconds in (("warm-up", args.warmup), ("measure", args.duration)):
+            results = {"latencies": [], "accepted": 0, "errors": 0, "statuses": {}}
+            stop_at = time.monotonic() + seconds
+            threads = [
+                threading.Thread(
+                    target=client_loop, args=(n, args, respondents, stop_at, results, lock)
+                )
+                for n in range(args.clients)
+            ]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.monotonic() - started
+        latencies = sorted(results["latencies"])
+        ms = lambda v: v * 1000  # noqa: E731
+        print(
+            f"gunicorn {args.workers} x {args.worker_class}"
+            f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''}, "
+            f"{args.clients} clients, {wall:.1f} s measured after {args.warmup:.0f} s warm-up, "
+            f"broker: {args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
+        )
+        print(f"accepted: {results['accepted']}  ({results['accepted'] / wall:.1f}/s)")
+        if latencies:
+            print(
+                f"latency ms: p50 {ms(percentile(latencies, 50)):.1f}  "
+                f"p95 {ms(percentile(latencies, 95)):.1f}  "
+                f"p99 {ms(percentile(latencies, 99)):.1f}  "
+                f"mean {ms(statistics.fmean(latencies)):.1f}  max {ms(latencies[-1]):.1f}"
+            )
+        print(f"errors: {results['errors']}  statuses: {results['statuses']}")
+    finally:
+        stop(process)
+
+
+if __name__ == "__main__":
+    main()
