@@ -6,7 +6,9 @@ order) or an agency already in the directory.
 
 The import is all-or-nothing: every row is validated first, against the file and the database,
 and any error yields a report with row numbers and reasons and writes nothing. Existing agencies
-are matched by USCC, so importing the same file twice changes nothing.
+are matched by USCC, so importing the same file twice changes nothing. The file is authoritative
+for its columns: an empty ``region_code`` or ``supervisor_uscc`` clears that field of an existing
+agency. Agencies not in the file are left alone.
 """
 
 import csv
@@ -26,6 +28,7 @@ from .services import MAX_SUPERVISOR_DEPTH, agency_create, agency_update
 from .validators import normalize_uscc, validate_uscc
 
 COLUMNS = ("name", "uscc", "kind", "region_code", "supervisor_uscc")
+_MODEL_TO_COLUMN = {"region": "region_code", "supervisor": "supervisor_uscc"}
 _NAME_MAX_LENGTH = Agency._meta.get_field("name").max_length
 # Batches for ``IN (...)`` lookups stay under SQLite's bound-parameter limit.
 _LOOKUP_BATCH = 500
@@ -267,7 +270,12 @@ def _check_loops(rows: list[_Row]) -> None:
                 break
             path.append(current)
             current = parent(current)
-        if current == start:
+        if len(path) > MAX_SUPERVISOR_DEPTH:
+            row.error(
+                "supervisor_uscc",
+                _("上级部门层级超过%(max)d级，请检查隶属关系。") % {"max": MAX_SUPERVISOR_DEPTH},
+            )
+        elif current == start:
             names = [_node_name(n, node_row) for n in [*path, start]]
             row.error(
                 "supervisor_uscc",
@@ -319,40 +327,58 @@ def agencies_import(
         # the supervisor's whole chain already has its final shape, so the service's own loop
         # check sees the directory as it will be and never refuses a valid file.
         for row in sorted(rows, key=lambda r: (r.depth, r.row)):
-            supervisor = supervisor_of(row)
-            if row.existing is None:
-                result.created += 1
-                if dry_run:
-                    agencies[row.uscc] = Agency(name=row.name, uscc=row.uscc)
-                    continue
-                agencies[row.uscc] = agency_create(
-                    name=row.name,
-                    uscc=row.uscc,
-                    kind=row.kind,
-                    region=row.region,
-                    supervisor=supervisor,
-                )
-                continue
-            # Compared by id: reading ``existing.supervisor`` would cost a query per row.
-            current = row.existing
-            changes = {}
-            if current.name != row.name:
-                changes["name"] = row.name
-            if current.kind != row.kind:
-                changes["kind"] = row.kind
-            if current.region_id != (row.region.code if row.region else None):
-                changes["region"] = row.region
-            if current.supervisor_id != (supervisor.pk if supervisor else None) or (
-                supervisor is not None and supervisor.pk is None
-            ):
-                changes["supervisor"] = supervisor
-            agencies[row.uscc] = row.existing
-            if not changes:
-                result.unchanged += 1
-                continue
-            result.updated += 1
-            if not dry_run:
-                agencies[row.uscc] = agency_update(agency=row.existing, **changes)
+            try:
+                _write_row(row, supervisor_of(row), agencies, result, dry_run=dry_run)
+            except ValidationError as exc:
+                # Validation above should have caught it; if not (a concurrent edit), the
+                # transaction is rolled back and the row is reported like any other.
+                raise ImportFailed(
+                    [
+                        RowError(row.row, _MODEL_TO_COLUMN.get(column, column), message)
+                        for column, messages in exc.message_dict.items()
+                        for message in messages
+                    ]
+                ) from None
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _write_row(
+    row: _Row,
+    supervisor: Agency | None,
+    agencies: dict[str, Agency],
+    result: ImportResult,
+    *,
+    dry_run: bool,
+) -> None:
+    """Create or update one agency; records it in ``agencies`` for the rows below it."""
+    if row.existing is None:
+        result.created += 1
+        if dry_run:
+            agencies[row.uscc] = Agency(name=row.name, uscc=row.uscc)
+            return
+        agencies[row.uscc] = agency_create(
+            name=row.name, uscc=row.uscc, kind=row.kind, region=row.region, supervisor=supervisor
+        )
+        return
+    # Compared by id: reading ``existing.supervisor`` would cost a query per row.
+    current = row.existing
+    changes = {}
+    if current.name != row.name:
+        changes["name"] = row.name
+    if current.kind != row.kind:
+        changes["kind"] = row.kind
+    if current.region_id != (row.region.code if row.region else None):
+        changes["region"] = row.region
+    if current.supervisor_id != (supervisor.pk if supervisor else None) or (
+        supervisor is not None and supervisor.pk is None  # a new agency in a dry run
+    ):
+        changes["supervisor"] = supervisor
+    agencies[row.uscc] = current
+    if not changes:
+        result.unchanged += 1
+        return
+    result.updated += 1
+    if not dry_run:
+        agencies[row.uscc] = agency_update(agency=current, **changes)

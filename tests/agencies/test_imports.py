@@ -312,3 +312,37 @@ def test_import_of_many_rows_uses_a_bounded_number_of_queries_to_validate(
 
     with django_assert_max_num_queries(5):
         agencies_validate(read_csv(text))
+
+
+def test_a_chain_deeper_than_the_limit_is_reported_not_crashed_on(tmp_path):
+    from agencies.services import MAX_SUPERVISOR_DEPTH
+
+    codes = [make_uscc(930_000 + i, "11330100") for i in range(MAX_SUPERVISOR_DEPTH + 3)]
+    rows = [
+        f"机构{i},{code},department,330100,{codes[i - 1] if i else ''}"
+        for i, code in enumerate(codes)
+    ]
+    with pytest.raises(CommandError, match="层级超过"):
+        run(write(tmp_path, HEADER + "\n".join(rows) + "\n"))
+    assert not Agency.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "environment", "expected"),
+    [
+        ("en", "", "en"),
+        ("", "en_US:en", "en"),
+        ("", "en_US.UTF-8", "en"),
+        ("", "zh_CN:zh", "zh-hans"),
+        ("zh-hans", "en_US", "zh-hans"),  # the option wins
+        ("", "", None),  # keep the active language
+        ("fr", "", None),  # unsupported: keep the active language
+    ],
+)
+def test_report_language_is_chosen_from_option_then_environment(
+    monkeypatch, option, environment, expected
+):
+    from agencies.management.commands._language import command_language
+
+    monkeypatch.setenv("LANGUAGE", environment)
+    assert command_language(option or None) == expected
