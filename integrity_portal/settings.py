@@ -161,6 +161,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.deadline_tasks.deadline_sweep",
         "schedule": 600.0,
     },
+    # Sanctions: agencies whose records changed but whose reconcile message was lost.
+    "sanctions-record-change-sweep": {
+        "task": "sanctions.tasks.sweep_record_changes",
+        "schedule": 120.0,
+    },
+    # Sanctions: nightly reconcile of every agency (windows that passed, rule edits).
+    "sanctions-reconcile-all": {
+        "task": "sanctions.tasks.reconcile_all_agencies",
+        "schedule": 86400.0,
+    },
+    # Repairs past their 10-working-day decision deadline → overdue tasks for the credit office.
+    "sanctions-repair-deadline-sweep": {
+        "task": "sanctions.tasks.repair_deadline_sweep",
+        "schedule": 3600.0,
+    },
 }
 
 # --- i18n -----------------------------------------------------------------------------------

@@ -1,0 +1,166 @@
+"""Reads of sanctions, repairs and tasks. Visibility and the credit-check cache live here."""
+
+import time
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from agencies.choices import StaffRole
+from credit_records.selectors import integration_client_of
+
+from .choices import SanctionStatus
+from .models import Measure, OfficeTask, Repair, Sanction, TypicalCase
+
+STATE_TTL = 600  # seconds; the reconcile invalidates earlier by bumping the version
+
+
+def _version_key(agency_id: int) -> str:
+    return f"sanctions:v:{agency_id}"
+
+
+def _state_key(agency_id: int, version) -> str:
+    return f"sanctions:state:{agency_id}:{version}"
+
+
+def _agency_version(agency_id: int):
+    key = _version_key(agency_id)
+    version = cache.get(key)
+    if version is None:
+        # A fresh, never-reused version: an evicted counter must not resurrect old entries.
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key)
+    return version
+
+
+def sanction_state_invalidate(agency_ids) -> None:
+    """Called by the reconcile after commit: the next read of these agencies goes to the
+    database. Bumping a version (instead of deleting the entry) closes the race in which a
+    reader that read the old rows writes them back after the delete."""
+    for agency_id in agency_ids:
+        key = _version_key(agency_id)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, time.time_ns(), None)
+
+
+def agency_sanction_state(agency_id: int) -> list[dict]:
+    """The agency's active sanctions as plain dicts (cached; cleared by the reconcile).
+
+    The version is read *before* the database, so a reconcile that commits in between makes
+    this entry unreachable rather than stale.
+    """
+    version = _agency_version(agency_id)
+    key = _state_key(agency_id, version)
+    state = cache.get(key)
+    if state is not None:
+        return state
+    state = [
+        {
+            "id": s.pk,
+            "measure": s.measure_id,
+            "rule": s.rule_id,
+            "rule_name": s.rule.name,
+            "imposed_at": s.imposed_at.isoformat(),
+            "basis_records": sorted(r.pk for r in s.basis_records.all()),
+        }
+        for s in Sanction.objects.filter(agency_id=agency_id, status=SanctionStatus.ACTIVE)
+        .select_related("rule")
+        .prefetch_related("basis_records")
+        .order_by("measure_id", "rule_id")
+    ]
+    cache.set(key, state, STATE_TTL)
+    return state
+
+
+def measure_labels() -> dict[str, str]:
+    return {m.code: m.label for m in Measure.objects.all()}
+
+
+def sanctions_profile(agency_id: int) -> dict:
+    """Profile provider for ``credit_records.providers``: active sanctions and restricted
+    measures of an agency, for its credit profile (API and pages)."""
+    state = agency_sanction_state(agency_id)
+    labels = measure_labels() if state else {}
+    return {
+        "active_sanctions": [
+            {**item, "measure_label": labels.get(item["measure"], item["measure"])}
+            for item in state
+        ],
+        "restricted_measures": sorted({item["measure"] for item in state}),
+    }
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+# 信用核查 is asked by departments that grant funding, procurement, awards and the like: staff of
+# any agency acting as handler or intake unit, the credit office and auditors, and integration
+# clients (a procurement or funding system asking automatically). An agency liaison speaks for
+# a party that may itself be sanctioned and is not a checking department.
+CREDIT_CHECK_ROLES = (
+    StaffRole.CREDIT_OFFICER,
+    StaffRole.AUDITOR,
+    StaffRole.HANDLER,
+    StaffRole.INTAKE_CLERK,
+)
+
+
+def may_check_credit(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.has_role(*CREDIT_CHECK_ROLES) or integration_client_of(user) is not None
+
+
+def sanction_list_visible_to(*, user) -> QuerySet[Sanction]:
+    """Staff see every sanction (they are public facts of the credit profile); a liaison only
+    its own agency's."""
+    qs = Sanction.objects.select_related("agency", "measure", "rule").prefetch_related(
+        "basis_records"
+    )
+    if not user.is_authenticated or (not user.role and not user.is_superuser):
+        return qs.none()
+    if user.role == StaffRole.AGENCY_LIAISON:
+        return qs.filter(agency_id=user.agency_id)
+    return qs
+
+
+def repair_list_visible_to(*, user) -> QuerySet[Repair]:
+    """Credit office and auditors: all; a liaison: its agency's; a handler: those its agency
+    must confirm (it determined the breach); nobody else."""
+    qs = Repair.objects.select_related("record", "agency", "confirming_agency")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
+        return qs
+    if user.role == StaffRole.AGENCY_LIAISON and user.agency_id:
+        return qs.filter(agency_id=user.agency_id)
+    if user.role == StaffRole.HANDLER and user.agency_id:
+        return qs.filter(confirming_agency_id=user.agency_id)
+    return qs.none()
+
+
+def office_task_list() -> QuerySet[OfficeTask]:
+    return OfficeTask.objects.select_related(
+        "agency", "sanction__measure", "sanction__rule", "repair__record"
+    )
+
+
+def typical_cases_public() -> QuerySet[TypicalCase]:
+    """Published typical cases, with only what the public page shows (no complaint data)."""
+    return (
+        TypicalCase.objects.filter(is_published=True)
+        .select_related("agency", "record")
+        .only(
+            "pk",
+            "title",
+            "facts",
+            "outcome",
+            "published_at",
+            "agency__name",
+            "agency__uscc",
+            "record__kind",
+            "record__severity",
+            "record__decided_on",
+            "record__status",
+        )
+    )

@@ -1,0 +1,268 @@
+"""The sanctions reconcile (DESIGN section 2: derived state is reconciled, not patched).
+
+For a set of agencies: from their in-force negative records and the active rules, compute the
+``(rule, measure)`` sanctions that must hold; impose the missing ones, lift the ones no longer
+justified (with the reason read from the basis records) and keep each sanction's basis current.
+The same function runs after every record change (task) and over all agencies nightly.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from credit_records.choices import Polarity, RecordStatus
+from credit_records.models import CreditRecord
+from credit_records.selectors import IN_FORCE_STATUSES
+
+from ..choices import NOTICE_MEASURES, SEVERITY_RANK, LiftReason, SanctionStatus, TaskKind
+from ..models import OfficeTask, Sanction, SanctionRule
+
+BasisThrough = Sanction.basis_records.through
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """An active rule, read once per reconcile run."""
+
+    id: int
+    kinds: frozenset[str]
+    min_rank: int
+    min_count: int
+    window_months: int | None
+    measures: tuple[str, ...]
+    updated_at: datetime.datetime
+
+    def basis(self, records: list[tuple], today: datetime.date) -> list[int]:
+        """Ids of the records that satisfy this rule, or [] when the rule does not hold."""
+        since = today - relativedelta(months=self.window_months) if self.window_months else None
+        ids = [
+            pk
+            for pk, kind, severity, decided_on in records
+            if (not self.kinds or kind in self.kinds)
+            and SEVERITY_RANK.get(severity, 0) >= self.min_rank
+            and (since is None or decided_on > since)
+        ]
+        return ids if len(ids) >= self.min_count else []
+
+
+def active_rules() -> list[RuleSpec]:
+    rules = SanctionRule.objects.filter(is_active=True).prefetch_related("measures").order_by("pk")
+    return [
+        RuleSpec(
+            id=rule.pk,
+            kinds=frozenset(rule.kinds or ()),
+            min_rank=SEVERITY_RANK.get(rule.min_severity, 0),
+            min_count=rule.min_count,
+            window_months=rule.window_months,
+            measures=tuple(sorted(m.pk for m in rule.measures.all())),
+            updated_at=rule.updated_at,
+        )
+        for rule in rules
+    ]
+
+
+@dataclass
+class ReconcileResult:
+    agencies: int = 0
+    imposed: int = 0
+    lifted: int = 0
+    rebased: int = 0
+    changed_agencies: set[int] = field(default_factory=set)
+
+    def __iadd__(self, other: "ReconcileResult"):
+        self.agencies += other.agencies
+        self.imposed += other.imposed
+        self.lifted += other.lifted
+        self.rebased += other.rebased
+        self.changed_agencies |= other.changed_agencies
+        return self
+
+
+def agency_sanctions_reconcile(agency_id: int, *, today: datetime.date | None = None):
+    """Reconcile one agency's sanctions (after one of its records changed)."""
+    return agencies_sanctions_reconcile(agency_ids=[agency_id], today=today)
+
+
+# Statuses a basis record can leave the in-force set for, in the order they explain a lift.
+_LIFT_BY_STATUS = (
+    (RecordStatus.REPAIRED, LiftReason.REPAIRED),
+    (RecordStatus.REVOKED, LiftReason.REVOKED),
+    (RecordStatus.EXPIRED, LiftReason.EXPIRED),
+)
+
+
+def _lift_reason(
+    *, imposed_at, rule: RuleSpec | None, measure: str, basis_statuses: Iterable[str]
+) -> str:
+    """Why a sanction no longer holds: the rule was switched off or edited, or its basis
+    records were repaired, revoked or expired; with the records still in force the window has
+    passed them by (``expired``)."""
+    if rule is None or measure not in rule.measures:
+        return LiftReason.RULE_CHANGED
+    statuses = set(basis_statuses)
+    for status, reason in _LIFT_BY_STATUS:
+        if status in statuses:
+            return reason
+    if rule.updated_at > imposed_at:
+        return LiftReason.RULE_CHANGED
+    return LiftReason.EXPIRED
+
+
+def agencies_sanctions_reconcile(
+    *,
+    agency_ids: Iterable[int],
+    today: datetime.date | None = None,
+    rules: list[RuleSpec] | None = None,
+) -> ReconcileResult:
+    """Reconcile the sanctions of ``agency_ids`` in one transaction (a fixed number of queries
+    per call, whatever the number of agencies: the nightly sweep passes batches).
+
+    Concurrency: the agency rows are locked in pk order first, so two runs for the same agency
+    serialise (the second sees the first's result and changes nothing) and runs over
+    overlapping batches cannot deadlock. The partial unique constraint on active
+    ``(agency, rule, measure)`` backs this up at the database level.
+    """
+    result = ReconcileResult()
+    ids = sorted(set(agency_ids))
+    if not ids:
+        return result
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        locked = list(
+            Agency.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return result
+        result.agencies = len(locked)
+        if rules is None:
+            rules = active_rules()
+        rules_by_id = {rule.id: rule for rule in rules}
+
+        records: dict[int, list[tuple]] = defaultdict(list)
+        for pk, agency_id, kind, severity, decided_on in (
+            CreditRecord.objects.filter(
+                agency_id__in=locked, status__in=IN_FORCE_STATUSES, polarity=Polarity.NEGATIVE
+            )
+            .order_by("pk")
+            .values_list("pk", "agency_id", "kind", "severity", "decided_on")
+        ):
+            records[agency_id].append((pk, kind, severity, decided_on))
+
+        required: dict[tuple[int, int, str], list[int]] = {}
+        for agency_id, agency_records in records.items():
+            for rule in rules:
+                basis = rule.basis(agency_records, today)
+                if basis:
+                    for measure in rule.measures:
+                        required[(agency_id, rule.id, measure)] = basis
+
+        current = list(
+            Sanction.objects.filter(agency_id__in=locked, status=SanctionStatus.ACTIVE).values_list(
+                "pk", "agency_id", "rule_id", "measure_id", "imposed_at"
+            )
+        )
+        current_basis: dict[int, set[int]] = defaultdict(set)
+        if current:
+            for sanction_id, record_id in BasisThrough.objects.filter(
+                sanction_id__in=[row[0] for row in current]
+            ).values_list("sanction_id", "creditrecord_id"):
+                current_basis[sanction_id].add(record_id)
+
+        to_lift: list[tuple[int, int, int, str, object]] = []
+        rebase: dict[int, list[int]] = {}
+        held: set[tuple[int, int, str]] = set()
+        for pk, agency_id, rule_id, measure, imposed_at in current:
+            key = (agency_id, rule_id, measure)
+            basis = required.get(key)
+            if basis is None:
+                to_lift.append((pk, agency_id, rule_id, measure, imposed_at))
+            else:
+                held.add(key)
+                if set(basis) != current_basis[pk]:
+                    rebase[pk] = basis
+                    result.changed_agencies.add(agency_id)
+
+        if to_lift:
+            lift_basis = {r for pk, *_rest in to_lift for r in current_basis[pk]}
+            status_of = dict(
+                CreditRecord.objects.filter(pk__in=lift_basis).values_list("pk", "status")
+            )
+            by_reason: dict[str, list[int]] = defaultdict(list)
+            for pk, agency_id, rule_id, measure, imposed_at in to_lift:
+                reason = _lift_reason(
+                    imposed_at=imposed_at,
+                    rule=rules_by_id.get(rule_id),
+                    measure=measure,
+                    basis_statuses=(status_of.get(r) for r in current_basis[pk]),
+                )
+                by_reason[reason].append(pk)
+                result.changed_agencies.add(agency_id)
+            for reason, pks in by_reason.items():
+                result.lifted += Sanction.objects.filter(
+                    pk__in=pks, status=SanctionStatus.ACTIVE
+                ).update(status=SanctionStatus.LIFTED, lifted_at=now, lift_reason=reason)
+
+        if rebase:
+            BasisThrough.objects.filter(sanction_id__in=list(rebase)).delete()
+            BasisThrough.objects.bulk_create(
+                [
+                    BasisThrough(sanction_id=pk, creditrecord_id=r)
+                    for pk, basis in rebase.items()
+                    for r in basis
+                ]
+            )
+            result.rebased = len(rebase)
+
+        missing = sorted(key for key in required if key not in held)
+        if missing:
+            created = Sanction.objects.bulk_create(
+                [
+                    Sanction(
+                        agency_id=agency_id,
+                        rule_id=rule_id,
+                        measure_id=measure,
+                        status=SanctionStatus.ACTIVE,
+                        imposed_at=now,
+                    )
+                    for agency_id, rule_id, measure in missing
+                ]
+            )
+            BasisThrough.objects.bulk_create(
+                [
+                    BasisThrough(sanction_id=sanction.pk, creditrecord_id=r)
+                    for sanction, key in zip(created, missing, strict=True)
+                    for r in required[key]
+                ]
+            )
+            # 通报 / 约谈 / 曝光 are acts of the credit office: each opens a task with a notice.
+            OfficeTask.objects.bulk_create(
+                [
+                    OfficeTask(
+                        kind=TaskKind(sanction.measure_id),
+                        agency_id=sanction.agency_id,
+                        sanction_id=sanction.pk,
+                    )
+                    for sanction in created
+                    if sanction.measure_id in NOTICE_MEASURES
+                ],
+                ignore_conflicts=True,
+            )
+            result.imposed = len(created)
+            result.changed_agencies |= {agency_id for agency_id, _r, _m in missing}
+
+        if result.changed_agencies:
+            from ..selectors import sanction_state_invalidate
+
+            changed = sorted(result.changed_agencies)
+            transaction.on_commit(lambda: sanction_state_invalidate(changed))
+    return result

@@ -1,0 +1,220 @@
+"""信用修复 (credit repair), seed 004 二(五) and 信用修复管理办法.
+
+apply (agency liaison or credit office) → [confirm (the department that determined the breach,
+complaint-derived records only)] → approve / reject (credit office). Approval marks the record
+``repaired`` through ``credit_records.services``; the record change triggers the reconcile,
+which lifts the sanctions. The decision is due 10 working days after the application.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.choices import StaffRole
+from credit_records.choices import Polarity, RecordStatus
+from credit_records.models import CreditRecord
+from credit_records.services import credit_record_repair
+from integrity_portal.api import InvalidTransition, NotEligible
+from integrity_portal.workdays import add_workdays
+
+from ..choices import OPEN_REPAIR_STATUSES, REPAIR_TRANSITIONS, RepairAction, RepairStatus
+from ..models import Repair, RepairEvent
+from ..notifications import notify_repair_decided
+
+DECISION_WORKDAYS = 10
+
+
+def may_apply_for(*, actor, record: CreditRecord) -> bool:
+    return actor.is_credit_officer or (
+        actor.role == StaffRole.AGENCY_LIAISON and actor.agency_id == record.agency_id
+    )
+
+
+def repair_eligibility(*, record: CreditRecord, today=None) -> tuple[str, str] | None:
+    """``(reason code, explanation)`` when the record may not be repaired now, else None."""
+    today = today or timezone.localdate()
+    if record.polarity != Polarity.NEGATIVE:
+        return "not_negative", _("守信记录无需修复。")
+    if record.status != RecordStatus.ACTIVE:
+        return "record_not_active", _(
+            "该记录当前状态为“%(status)s”，只有有效的失信记录可以申请修复。"
+        ) % {"status": RecordStatus(record.status).label}
+    if record.repair_eligible_on and record.repair_eligible_on > today:
+        return "minimum_publicity_not_reached", _(
+            "未满最短公示期，%(date)s 起方可申请信用修复。"
+        ) % {"date": record.repair_eligible_on.isoformat()}
+    return None
+
+
+def repair_apply(
+    *, record_id: int, actor, statement: str, commitment: bool, evidence_note: str = ""
+) -> Repair:
+    """File a repair application; 404 for a record outside the actor's scope, 403 for a role
+    that may not apply, 400 without statement or commitment, 409 ``not_eligible`` otherwise."""
+    statement = (statement or "").strip()
+    errors = {}
+    if not statement:
+        errors["statement"] = [_("请填写修复申请说明。")]
+    if commitment is not True:
+        errors["commitment"] = [_("申请信用修复须作出信用承诺。")]
+    with transaction.atomic():
+        # Locked so an approval of another application, an objection or the expiry sweep
+        # cannot change the record between the eligibility check and the insert.
+        record = CreditRecord.objects.select_for_update().filter(pk=record_id).first()
+        if record is None:
+            raise Http404
+        if not actor.is_credit_officer:
+            if actor.role != StaffRole.AGENCY_LIAISON:
+                raise PermissionDenied(_("您的角色不能申请信用修复。"))
+            if actor.agency_id != record.agency_id:
+                raise Http404
+        if errors:
+            raise ValidationError(errors)
+        problem = repair_eligibility(record=record)
+        if problem is not None:
+            code, detail = problem
+            raise NotEligible(detail=detail, reason=code)
+        if Repair.objects.filter(record=record, status__in=OPEN_REPAIR_STATUSES).exists():
+            raise NotEligible(detail=_("该记录已有办理中的修复申请。"), reason="repair_pending")
+        complaint = record.complaint if record.complaint_id else None
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                repair = Repair.objects.create(
+                    record=record,
+                    agency_id=record.agency_id,
+                    # The department that determined the breach confirms performance.
+                    confirming_agency_id=complaint.handling_agency_id if complaint else None,
+                    statement=statement,
+                    commitment=True,
+                    evidence_note=(evidence_note or "").strip(),
+                    applied_by=actor,
+                    applied_at=now,
+                    due_on=add_workdays(timezone.localdate(now), DECISION_WORKDAYS),
+                )
+        except IntegrityError as exc:  # a concurrent application won the unique constraint
+            raise NotEligible(
+                detail=_("该记录已有办理中的修复申请。"), reason="repair_pending"
+            ) from exc
+        RepairEvent.objects.create(
+            repair=repair,
+            action=RepairAction.APPLY,
+            to_status=RepairStatus.PENDING,
+            actor=actor,
+            note=statement,
+        )
+    return repair
+
+
+def _begin(*, repair_id: int, action: str) -> Repair:
+    repair = Repair.objects.select_for_update().select_related("record").get(pk=repair_id)
+    allowed_from, _target = REPAIR_TRANSITIONS[RepairAction(action)]
+    if repair.status not in allowed_from:
+        raise InvalidTransition(
+            detail=_("修复申请当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": RepairStatus(repair.status).label, "action": RepairAction(action).label},
+            status=repair.status,
+            action=str(action),
+        )
+    return repair
+
+
+def _finish(repair: Repair, *, action: str, actor, note: str, fields: list[str]) -> Repair:
+    from_status = repair.status
+    repair.status = REPAIR_TRANSITIONS[RepairAction(action)][1]
+    repair.save(update_fields=["status", *fields])
+    RepairEvent.objects.create(
+        repair=repair,
+        action=action,
+        from_status=from_status,
+        to_status=repair.status,
+        actor=actor,
+        note=note,
+    )
+    return repair
+
+
+def may_confirm(*, actor, repair: Repair) -> bool:
+    return (
+        repair.confirming_agency_id is not None
+        and actor.role == StaffRole.HANDLER
+        and actor.agency_id == repair.confirming_agency_id
+    )
+
+
+@transaction.atomic
+def repair_confirm(*, repair_id: int, actor, note: str = "") -> Repair:
+    """The department that determined the breach confirms the agency has performed."""
+    repair = Repair.objects.select_for_update().get(pk=repair_id)
+    if not may_confirm(actor=actor, repair=repair):
+        if actor.role == StaffRole.HANDLER or repair.confirming_agency_id is None:
+            raise Http404  # not this department's case (or nothing to confirm)
+        raise PermissionDenied(_("只有认定失信行为的部门可以确认履约。"))
+    repair = _begin(repair_id=repair_id, action=RepairAction.CONFIRM)
+    repair.confirmed_by = actor
+    repair.confirmed_at = timezone.now()
+    repair.confirm_note = (note or "").strip()
+    return _finish(
+        repair,
+        action=RepairAction.CONFIRM,
+        actor=actor,
+        note=repair.confirm_note,
+        fields=["confirmed_by", "confirmed_at", "confirm_note"],
+    )
+
+
+def _require_credit_officer(actor) -> None:
+    if not actor.is_credit_officer:
+        raise PermissionDenied(_("只有信用办可以决定信用修复。"))
+
+
+@transaction.atomic
+def repair_approve(*, repair_id: int, actor, note: str = "") -> Repair:
+    """Approve: the record becomes ``repaired`` (publication ends) and the reconcile, run on
+    the record change, lifts its sanctions; agency and complainant are notified."""
+    _require_credit_officer(actor)
+    repair = _begin(repair_id=repair_id, action=RepairAction.APPROVE)
+    if repair.needs_confirmation and repair.status != RepairStatus.CONFIRMED:
+        raise InvalidTransition(
+            detail=_("该记录来自投诉，须先由认定失信行为的部门确认已履约。"),
+            status=repair.status,
+            action=str(RepairAction.APPROVE),
+            reason="confirmation_required",
+        )
+    # 409 from the record service when the record left ``active`` meanwhile (e.g. expired).
+    credit_record_repair(record_id=repair.record_id, actor=actor, note=_("信用修复申请已批准。"))
+    repair.decided_by = actor
+    repair.decided_at = timezone.now()
+    repair.decision_note = (note or "").strip()
+    repair = _finish(
+        repair,
+        action=RepairAction.APPROVE,
+        actor=actor,
+        note=repair.decision_note,
+        fields=["decided_by", "decided_at", "decision_note"],
+    )
+    notify_repair_decided(repair=repair)
+    return repair
+
+
+@transaction.atomic
+def repair_reject(*, repair_id: int, actor, reason: str) -> Repair:
+    _require_credit_officer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写不予修复的理由。")]})
+    repair = _begin(repair_id=repair_id, action=RepairAction.REJECT)
+    repair.decided_by = actor
+    repair.decided_at = timezone.now()
+    repair.decision_note = reason
+    repair = _finish(
+        repair,
+        action=RepairAction.REJECT,
+        actor=actor,
+        note=reason,
+        fields=["decided_by", "decided_at", "decision_note"],
+    )
+    notify_repair_decided(repair=repair)
+    return repair
