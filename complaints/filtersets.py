@@ -15,7 +15,10 @@ from .selectors import overdue_condition
 
 
 class ComplaintFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
+    # distinct=False: one row per complaint already; DISTINCT would defeat the index order.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("状态"), distinct=False
+    )
     domain = django_filters.ChoiceFilter(choices=Domain.choices, label=_("领域"))
     respondent_agency = django_filters.ModelChoiceFilter(
         queryset=Agency.objects.all(), label=_("被投诉主体")

@@ -27,6 +27,7 @@ from ..selectors import (
     complaint_queue,
     complaint_timeline,
     contact_visible_to,
+    overdue_condition,
 )
 from ..services import deadlines
 from ..services import workflow as wf
@@ -120,13 +121,8 @@ def supervision(request):
     user = request.user
     if not (user.is_credit_officer or user.role == StaffRole.AUDITOR):
         raise PermissionDenied
-    from django.db.models import Q
-
-    from ..selectors import overdue_condition
-
-    qs = complaint_queue(user).filter(
-        overdue_condition() | Q(supervised_at__isnull=False, status__in=OPEN_STATUSES)
-    )
+    # Overdue open cases; supervised (督办) and escalated (约谈) ones are tagged in the list.
+    qs = complaint_queue(user).filter(overdue_condition())
     return _queue_page(request, qs, title=_("超期与督办案件"))
 
 
