@@ -56,3 +56,20 @@ def test_internal_notes_never_reach_the_public_timeline():
     public = ComplaintEvent.objects.filter(complaint=c, is_public=True)
     assert public.exists()
     assert all("合同约定付款期已过" not in e.message for e in public)
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_events(superuser):
+    from django.test import Client
+
+    c = complaint_in(Status.VERIFYING)
+    event = ComplaintEvent.objects.filter(complaint=c).first()
+    client = Client()
+    client.force_login(superuser)
+    page = client.get(f"/admin/complaints/complaintevent/{event.pk}/change/")
+    assert page.status_code == 200  # viewable
+    assert b'name="_save"' not in page.content
+    assert client.get(f"/admin/complaints/complaintevent/{event.pk}/delete/").status_code == 403
+    response = client.post(f"/admin/complaints/complaintevent/{event.pk}/change/", {"note": "篡改"})
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.note != "篡改"

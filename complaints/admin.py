@@ -1,0 +1,86 @@
+"""Admin for complaints: read-mostly. Changes to a case go through the console and the API
+(services with events); the event log is read-only here as everywhere."""
+
+from django.contrib import admin
+
+from .models import Complaint, ComplaintEvent, ComplaintMessage, Feedback, Notification
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ComplaintEvent
+    fields = ["seq", "action", "from_status", "to_status", "actor", "is_public", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "status",
+        "domain",
+        "respondent_agency",
+        "handling_agency",
+        "due_at",
+        "supervised_at",
+        "submitted_at",
+    ]
+    list_filter = ["status", "domain", "channel"]
+    search_fields = ["reference", "title", "complainant_name"]
+    list_select_related = ["respondent_agency", "handling_agency"]
+    raw_id_fields = ["respondent_agency", "handling_agency", "registered_by", "duplicate_of"]
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    inlines = [EventInline]
+    exclude = ["access_code_hash"]
+
+
+@admin.register(ComplaintEvent)
+class ComplaintEventAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "seq", "action", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["action", "is_public"]
+    search_fields = ["complaint__reference"]
+    list_select_related = ["complaint", "actor"]
+    raw_id_fields = ["complaint", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(ComplaintMessage)
+class ComplaintMessageAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "sender", "author", "created_at"]
+    list_select_related = ["complaint", "author"]
+    raw_id_fields = ["complaint", "author"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "satisfaction", "flagged", "created_at"]
+    list_filter = ["satisfaction", "flagged"]
+    raw_id_fields = ["complaint"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["channel", "recipient", "subject", "created_at", "sent_at", "attempts"]
+    list_filter = ["channel"]
+    raw_id_fields = ["complaint"]
