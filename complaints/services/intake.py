@@ -87,6 +87,10 @@ def complaint_submit(
     fields["respondent_agency"] = respondent
     fields["consent_to_share_contact"] = bool(fields.get("consent_to_share_contact"))
 
+    # The acceptance due date is set by complaints.services.deadlines.sweep_missing_due (beat),
+    # which starts the clock at submission; pass ``deadline`` to _events_initial to record it
+    # here instead.
+    due_at, deadline_basis = None, None
     stored_paths: list[str] = []
     try:
         with transaction.atomic():
@@ -102,11 +106,18 @@ def complaint_submit(
                 duplicate_of=original,
                 submitted_at=now,
                 stage_started_at=now if supervisor else None,
+                due_at=due_at,
             )
             _attachments_store(
                 complaint, checked, actor=actor if is_staff else None, stored_paths=stored_paths
             )
-            _events_initial(complaint, actor=actor if is_staff else None, original=original, at=now)
+            _events_initial(
+                complaint,
+                actor=actor if is_staff else None,
+                original=original,
+                at=now,
+                deadline=deadline_basis,
+            )
             notify_receipt(complaint=complaint)
     except BaseException:
         # The transaction rolled back; the files it wrote must not outlive it.
@@ -182,7 +193,9 @@ def _files_remove(paths) -> None:
             pass
 
 
-def _events_initial(complaint: Complaint, *, actor, original, at) -> list[ComplaintEvent]:
+def _events_initial(
+    complaint: Complaint, *, actor, original, at, deadline=None
+) -> list[ComplaintEvent]:
     """The submission's events, written in one INSERT: ``submit`` and, when routed, ``route``.
 
     The complaint is new, so the chain starts here (seq 1, empty previous hash) and no lock
@@ -225,7 +238,10 @@ def _events_initial(complaint: Complaint, *, actor, original, at) -> list[Compla
                     "message": _("已转交%(agency)s核实办理。")
                     % {"agency": complaint.handling_agency.name},
                     "note": "",
-                    "data": {"handling_agency": complaint.handling_agency_id},
+                    "data": {
+                        "handling_agency": complaint.handling_agency_id,
+                        **({"deadline": deadline} if deadline else {}),
+                    },
                 }
             )
         else:

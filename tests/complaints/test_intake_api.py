@@ -269,7 +269,7 @@ def test_intake_costs_a_fixed_small_number_of_queries(
     api_client, respondent, django_assert_max_num_queries
 ):
     api_client.post(URL, payload(respondent, title="warm"), format="json")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = api_client.post(URL, payload(respondent), format="json")
     assert response.status_code == 201
 

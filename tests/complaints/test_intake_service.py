@@ -193,3 +193,8 @@ def test_a_year_without_a_sequence_gets_one_on_first_use():
     from complaints.services.references import reference_next
 
     assert reference_next(year=2199).startswith("2199-")
+
+
+def test_pending_routing_complaint_has_no_due_date_yet():
+    complaint = ComplaintFactory(routed=False)
+    assert complaint.due_at is None
