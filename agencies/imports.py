@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .choices import AgencyKind
 from .models import Agency, Region
-from .services import MAX_SUPERVISOR_DEPTH, agency_create, agency_update
+from .services import MAX_SUPERVISOR_DEPTH, agency_update
 from .validators import normalize_uscc, validate_uscc
 
 COLUMNS = ("name", "uscc", "kind", "region_code", "supervisor_uscc")
@@ -36,13 +36,15 @@ _LOOKUP_BATCH = 500
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem: ``row`` is the spreadsheet row number (the header is row 1)."""
+    """One problem: ``row`` is the spreadsheet row number (the header is row 1; 0 = the file)."""
 
     row: int
     column: str
     message: str
 
     def __str__(self):
+        if self.row == 0:  # about the whole file
+            return self.message
         return _("第%(row)d行 %(column)s：%(message)s") % {
             "row": self.row,
             "column": self.column,
@@ -313,55 +315,65 @@ def agencies_import(
     """
     rows = agencies_validate(read_csv(source), allow_rename=allow_rename)
     result = ImportResult()
-    with transaction.atomic():
-        agencies: dict[str, Agency] = {}
-
-        def supervisor_of(row: _Row) -> Agency | None:
-            if not row.supervisor_uscc:
-                return None
-            if row.supervisor_uscc not in agencies:
-                agencies[row.supervisor_uscc] = Agency.objects.get(uscc=row.supervisor_uscc)
-            return agencies[row.supervisor_uscc]
-
-        # Supervisors before the agencies they supervise: when an agency's supervisor is set,
-        # the supervisor's whole chain already has its final shape, so the service's own loop
-        # check sees the directory as it will be and never refuses a valid file.
-        for row in sorted(rows, key=lambda r: (r.depth, r.row)):
-            try:
-                _write_row(row, supervisor_of(row), agencies, result, dry_run=dry_run)
-            except ValidationError as exc:
-                # Validation above should have caught it; if not (a concurrent edit), the
-                # transaction is rolled back and the row is reported like any other.
-                raise ImportFailed(
-                    [
-                        RowError(row.row, _MODEL_TO_COLUMN.get(column, column), message)
-                        for column, messages in exc.message_dict.items()
-                        for message in messages
-                    ]
-                ) from None
-        if dry_run:
-            transaction.set_rollback(True)
+    agencies: dict[str, Agency] = {row.uscc: row.existing for row in rows if row.existing}
+    try:
+        with transaction.atomic():
+            # Level by level, supervisors first: a row's supervisor is one level above it, so
+            # when a level is written every supervisor it names exists and has its final
+            # chain, and the service's own loop check sees the directory as it will be.
+            for depth in sorted({row.depth for row in rows}):
+                level = [row for row in rows if row.depth == depth]
+                new = [row for row in level if row.existing is None]
+                result.created += len(new)
+                for row in level:
+                    if row.existing is not None:
+                        _update_row(row, _supervisor_of(row, agencies), result, dry_run=dry_run)
+                if not dry_run:
+                    _create_level(new, agencies)
+                else:
+                    agencies.update({r.uscc: Agency(name=r.name, uscc=r.uscc) for r in new})
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        # Validation passed, so another writer got in between (e.g. the same USCC added
+        # meanwhile). Everything is rolled back; running the import again reports it.
+        raise ImportFailed(
+            [RowError(0, "file", _("机构名录在导入过程中被修改，未写入任何数据，请重新导入。"))]
+        ) from None
     return result
 
 
-def _write_row(
-    row: _Row,
-    supervisor: Agency | None,
-    agencies: dict[str, Agency],
-    result: ImportResult,
-    *,
-    dry_run: bool,
-) -> None:
-    """Create or update one agency; records it in ``agencies`` for the rows below it."""
-    if row.existing is None:
-        result.created += 1
-        if dry_run:
-            agencies[row.uscc] = Agency(name=row.name, uscc=row.uscc)
-            return
-        agencies[row.uscc] = agency_create(
-            name=row.name, uscc=row.uscc, kind=row.kind, region=row.region, supervisor=supervisor
+def _supervisor_of(row: _Row, agencies: dict[str, Agency]) -> Agency | None:
+    if not row.supervisor_uscc:
+        return None
+    if row.supervisor_uscc not in agencies:
+        agencies[row.supervisor_uscc] = Agency.objects.get(uscc=row.supervisor_uscc)
+    return agencies[row.supervisor_uscc]
+
+
+def _create_level(rows: list[_Row], agencies: dict[str, Agency]) -> None:
+    """Insert one level of new agencies in batches.
+
+    Every field was validated against the file and the directory above (name, USCC and its
+    uniqueness, kind, region, supervisor, loops), so the per-row ``agency_create`` checks would
+    only repeat those queries; a row-by-row import of 5,000 agencies took about a minute.
+    """
+    batch = [
+        Agency(
+            name=row.name,
+            uscc=row.uscc,
+            kind=row.kind,
+            region=row.region,
+            supervisor=_supervisor_of(row, agencies),
         )
-        return
+        for row in rows
+    ]
+    Agency.objects.bulk_create(batch, batch_size=_LOOKUP_BATCH)
+    for agency in batch:
+        agencies[agency.uscc] = agency
+
+
+def _update_row(row: _Row, supervisor: Agency | None, result: ImportResult, *, dry_run: bool):
     # Compared by id: reading ``existing.supervisor`` would cost a query per row.
     current = row.existing
     changes = {}
@@ -375,10 +387,21 @@ def _write_row(
         supervisor is not None and supervisor.pk is None  # a new agency in a dry run
     ):
         changes["supervisor"] = supervisor
-    agencies[row.uscc] = current
     if not changes:
         result.unchanged += 1
         return
     result.updated += 1
-    if not dry_run:
-        agencies[row.uscc] = agency_update(agency=current, **changes)
+    if dry_run:
+        return
+    try:
+        agency_update(agency=current, **changes)
+    except ValidationError as exc:
+        # Validation above should have caught it; if not (a concurrent edit), the
+        # transaction is rolled back and the row is reported like any other.
+        raise ImportFailed(
+            [
+                RowError(row.row, _MODEL_TO_COLUMN.get(column, column), message)
+                for column, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        ) from None

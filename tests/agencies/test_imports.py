@@ -346,3 +346,17 @@ def test_report_language_is_chosen_from_option_then_environment(
 
     monkeypatch.setenv("LANGUAGE", environment)
     assert command_language(option or None) == expected
+
+
+def test_import_of_many_new_rows_writes_in_batches(django_assert_max_num_queries):
+    rows = [
+        f"机构{i},{make_uscc(940_000 + i, '11330100')},department,330100,{CITY}" for i in range(600)
+    ]
+    text = HEADER + f"杭州市人民政府,{CITY},government,330100,\n" + "\n".join(rows) + "\n"
+
+    with django_assert_max_num_queries(15):
+        result = agencies_import(text)
+
+    assert (result.created, result.updated, result.unchanged) == (601, 0, 0)
+    assert Agency.objects.filter(supervisor__uscc=CITY).count() == 600
+    assert Agency.objects.exclude(created_at=None).exclude(updated_at=None).count() == 601
