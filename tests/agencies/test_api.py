@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 ROOT_PASSWORD = "root-Secret-2026-xyz"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cli_superuser(monkeypatch):
     """A superuser made the way an operator does: ``createsuperuser --noinput``."""

@@ -15,12 +15,6 @@ from agencies.models import Agency, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Six PBKDF2 hashes per load would dominate the run; the hasher is not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def load(*args):
     out = StringIO()
     call_command("load_demo", *args, stdout=out)
