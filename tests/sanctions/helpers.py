@@ -11,6 +11,9 @@ _refs = itertools.count(1)
 
 def record(agency, *, kind=Kind.BREACH, severity=Severity.GENERAL, decided_on=None, **extra):
     """Store a negative record the way a push does (service, event, outbox)."""
+    complaint = extra.pop("complaint", None)
+    if complaint is not None:
+        extra["complaint_id"] = complaint.pk
     created, _new = credit_record_create(
         agency_id=agency.pk,
         kind=kind,

@@ -1,0 +1,17 @@
+"""Console pages under /console/sanctions/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "sanctions_console"
+urlpatterns = [
+    path("", views.sanctions, name="sanctions"),
+    path("check/", views.check, name="check"),
+    path("repairs/", views.repairs, name="repairs"),
+    path("repairs/<int:pk>/", views.repair, name="repair"),
+    path("repairs/<int:pk>/<str:action>/", views.repair_act, name="repair_act"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:pk>/notice/", views.notice, name="notice"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+]

@@ -1,0 +1,193 @@
+"""Console pages under /console/sanctions/ and the public typical-case list (/typical-cases/)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from credit_records.models import CreditRecord
+from integrity_portal.api import DomainError
+
+from .choices import OPEN_REPAIR_STATUSES, SanctionStatus, TaskKind, TaskStatus
+from .forms import CreditCheckForm, NoteForm, RejectForm
+from .models import Sanction, SanctionRule
+from .selectors import (
+    may_check_credit,
+    measure_labels,
+    office_task_list,
+    repair_list_visible_to,
+    typical_cases_public,
+)
+from .services import credit_check, office_task_done, repair_approve, repair_confirm, repair_reject
+from .services.repairs import may_confirm
+
+PAGE_SIZE = 25
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+@login_required
+def check(request):
+    """信用核查: a funding, procurement or awards officer asks "may agency X receive M?"."""
+    _require(may_check_credit(request.user))
+    result = agency = None
+    form = CreditCheckForm(request.GET or None)
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        agencies = Agency.objects.all()
+        agency = (
+            agencies.filter(pk=data["agency"]).first()
+            if data.get("agency")
+            else agencies.filter(uscc=data["uscc"].upper()).first()
+        )
+        if agency is None:
+            form.add_error(None, _("未找到该主体。"))
+        else:
+            result = credit_check(
+                agency_id=agency.pk,
+                measure=data["measure"],
+                purpose=data["purpose"],
+                actor=request.user,
+            )
+            basis_ids = {r for s in result.sanctions for r in s["basis_records"]}
+            result.records = list(
+                CreditRecord.objects.filter(pk__in=basis_ids).order_by("-decided_on")
+            )
+            result.measure_label = measure_labels().get(data["measure"], data["measure"])
+    return render(
+        request,
+        "sanctions/console/check.html",
+        {"form": form, "result": result, "agency": agency},
+    )
+
+
+@login_required
+def repairs(request):
+    qs = repair_list_visible_to(user=request.user).order_by("due_on", "pk")
+    if not (request.user.is_credit_officer or request.user.role):
+        raise PermissionDenied
+    status = request.GET.get("status", "open")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_REPAIR_STATUSES)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for repair in page.object_list:
+        repair.is_overdue = repair.status in OPEN_REPAIR_STATUSES and repair.due_on < today
+    return render(request, "sanctions/console/repairs.html", {"page": page, "status": status})
+
+
+@login_required
+def repair(request, pk: int):
+    obj = get_object_or_404(repair_list_visible_to(user=request.user), pk=pk)
+    user = request.user
+    obj.is_overdue = obj.status in OPEN_REPAIR_STATUSES and obj.due_on < timezone.localdate()
+    context = {
+        "repair": obj,
+        "events": obj.events.select_related("actor").order_by("pk"),
+        "can_confirm": obj.status == "pending" and may_confirm(actor=user, repair=obj),
+        "can_decide": user.is_credit_officer and obj.status in OPEN_REPAIR_STATUSES,
+        "note_form": NoteForm(),
+        "reject_form": RejectForm(),
+    }
+    return render(request, "sanctions/console/repair.html", context)
+
+
+@login_required
+@require_POST
+def repair_act(request, pk: int, action: str):
+    obj = get_object_or_404(repair_list_visible_to(user=request.user), pk=pk)
+    services = {"confirm": repair_confirm, "approve": repair_approve, "reject": repair_reject}
+    if action not in services:
+        raise Http404
+    form = (RejectForm if action == "reject" else NoteForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return redirect("sanctions_console:repair", pk=obj.pk)
+    kwargs = (
+        {"reason": form.cleaned_data["reason"]}
+        if action == "reject"
+        else {"note": form.cleaned_data["note"]}
+    )
+    try:
+        services[action](repair_id=obj.pk, actor=request.user, **kwargs)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, str(getattr(exc, "detail", None) or "; ".join(exc.messages)))
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("sanctions_console:repair", pk=obj.pk)
+
+
+def _require_office(user, *, write=False) -> None:
+    allowed = user.is_credit_officer if write else user.has_role("credit_officer", "auditor")
+    _require(allowed)
+
+
+@login_required
+def tasks(request):
+    _require_office(request.user)
+    status = request.GET.get("status", TaskStatus.OPEN)
+    qs = office_task_list()
+    if status in TaskStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sanctions/console/tasks.html", {"page": page, "status": status})
+
+
+@login_required
+def notice(request, pk: int):
+    """Printable notice (通报 / 约谈通知书 / 曝光) for a task opened by a sanction."""
+    _require_office(request.user)
+    task = get_object_or_404(office_task_list().filter(sanction__isnull=False), pk=pk)
+    sanction = task.sanction
+    records = sanction.basis_records.order_by("decided_on")
+    return render(
+        request,
+        "sanctions/console/notice.html",
+        {
+            "task": task,
+            "sanction": sanction,
+            "records": records,
+            "is_interview": task.kind == TaskKind.LEADER_INTERVIEW,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_done(request, pk: int):
+    _require_office(request.user, write=True)
+    get_object_or_404(office_task_list(), pk=pk)
+    try:
+        office_task_done(task_id=pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("sanctions_console:tasks")
+
+
+@login_required
+def sanctions(request):
+    _require_office(request.user)
+    qs = (
+        Sanction.objects.select_related("agency", "measure", "rule")
+        .filter(status=request.GET.get("status", SanctionStatus.ACTIVE))
+        .order_by("-imposed_at", "-id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rules = SanctionRule.objects.prefetch_related("measures").order_by("pk")
+    return render(request, "sanctions/console/sanctions.html", {"page": page, "rules": rules})
+
+
+def typical_cases(request):
+    """Public list of typical cases: agency, facts, outcome — never the complainant."""
+    page = Paginator(typical_cases_public(), 20).get_page(request.GET.get("page"))
+    return render(request, "sanctions/public/typical_cases.html", {"page": page})
