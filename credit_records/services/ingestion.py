@@ -69,37 +69,35 @@ def complaint_events_ingest(*, event_ids: list[int]) -> IngestResult:
 
 
 def _claim(event_ids: list[int]) -> list[int]:
-    """Insert the claim rows; return only the ids this transaction claimed.
+    """Insert the claim rows of the given events that exist; return only the ids this
+    transaction claimed.
 
     ``ON CONFLICT DO NOTHING`` makes a concurrent claimer of the same event wait on the unique
-    index until the first commits, then skip it (PostgreSQL and SQLite ≥ 3.35 alike).
+    index until the first commits, then skip it (PostgreSQL and SQLite >= 3.35 alike). Unknown
+    ids (an event rolled back with its transaction) are never claimed.
     """
     if not event_ids:
         return []
     table = connection.ops.quote_name(ConsumedComplaintEvent._meta.db_table)
+    events = connection.ops.quote_name(ComplaintEvent._meta.db_table)
     now = timezone.now()
     claimed: list[int] = []
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start : start + 500]
-        values = ", ".join(["(%s, %s)"] * len(chunk))
-        params: list = []
-        for event_id in chunk:
-            params += [event_id, now]
+    for start in range(0, len(event_ids), 1000):
+        chunk = event_ids[start : start + 1000]
+        placeholders = ", ".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (event_id, consumed_at) VALUES {values} "  # noqa: S608
+                f"INSERT INTO {table} (event_id, consumed_at) "  # noqa: S608 — names quoted
+                f"SELECT id, %s FROM {events} WHERE id IN ({placeholders}) "
                 "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-                params,
+                [now, *chunk],
             )
             claimed += [row[0] for row in cursor.fetchall()]
     return sorted(claimed)
 
 
 def _ingest(event_ids: list[int], result: IngestResult) -> None:
-    existing = list(
-        ComplaintEvent.objects.filter(pk__in=event_ids).values_list("pk", flat=True)
-    )  # unknown ids (a rolled-back event) are never claimed
-    claimed = _claim(existing)
+    claimed = _claim(event_ids)
     result.claimed += len(claimed)
     if not claimed:
         return
@@ -124,15 +122,17 @@ def _ingest(event_ids: list[int], result: IngestResult) -> None:
         .order_by("pk")
     )
     pending: list[CreditRecord] = []
+    reopens: list[ComplaintEvent] = []
     for event in events:
         if event.action == Action.REOPEN:
-            # Records of this complaint must exist before the reopen revokes them.
-            _flush(pending, result)
-            _ingest_earlier_outcomes(event, result)
-            _revoke_for_reopen(event, result)
+            reopens.append(event)
         elif event.to_status in OUTCOME_STATUSES:
             pending.append(_record_for_outcome(event))
+    # All records of the batch in one insert; then the (rare) reopens revoke exactly the
+    # records of the outcomes that came before them.
     _flush(pending, result)
+    for event in reopens:
+        _reopen(event, result)
 
 
 def _record_for_outcome(event: ComplaintEvent) -> CreditRecord:
@@ -183,26 +183,36 @@ def _flush(pending: list[CreditRecord], result: IngestResult) -> None:
     pending.clear()
 
 
-def _ingest_earlier_outcomes(event: ComplaintEvent, result: IngestResult) -> None:
-    earlier = list(
-        unconsumed_events()
-        .filter(complaint_id=event.complaint_id, seq__lt=event.seq)
-        .values_list("pk", flat=True)
-    )
-    if earlier:
-        _ingest(earlier, result)
-
-
-def _revoke_for_reopen(event: ComplaintEvent, result: IngestResult) -> None:
+def _reopen(event: ComplaintEvent, result: IngestResult) -> None:
+    """Revoke the records of the outcomes before this reopen, consuming them first if their
+    own message is late (so the order in which events arrive does not matter)."""
     kind = REOPEN_REVOKES.get(event.from_status)
+    earlier = list(
+        ComplaintEvent.objects.filter(
+            complaint_id=event.complaint_id, seq__lt=event.seq, to_status__in=OUTCOME_STATUSES
+        ).values_list("pk", "seq", "to_status")
+    )
+    consumed = set(
+        ConsumedComplaintEvent.objects.filter(
+            event_id__in=[pk for pk, _s, _t in earlier]
+        ).values_list("event_id", flat=True)
+    )
+    late = [pk for pk, _s, _t in earlier if pk not in consumed]
+    if late:
+        _ingest(late, result)
     if kind is None:
         return
+    refs = [
+        f"{event.complaint.reference}#{seq}"
+        for _pk, seq, to_status in earlier
+        if REOPEN_REVOKES.get(to_status) == kind
+    ]
     data = event.data or {}
     reason = data.get("reason") or event.note or event.message
     # Locked so an objection decision on the same record cannot interleave.
     records = list(
         CreditRecord.objects.select_for_update()
-        .filter(complaint_id=event.complaint_id, kind=kind)
+        .filter(source=Source.COMPLAINT, source_ref__in=refs)
         .exclude(status=RecordStatus.REVOKED)
         .order_by("pk")
     )

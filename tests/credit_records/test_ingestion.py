@@ -173,3 +173,22 @@ def test_breach_decision_date_is_the_local_date_of_the_event(time_machine):
     complaint_events_ingest(event_ids=[event.pk])
     assert CreditRecord.objects.get().decided_on == datetime.date(2026, 5, 2)  # Asia/Shanghai
     assert CreditRecord.objects.get().polarity == Polarity.NEGATIVE
+
+
+def test_breach_reopen_breach_in_one_batch_revokes_only_the_first_record():
+    complaint, first = breach()
+    again = reopen(complaint)
+    outcome(complaint, Action.FIND_FOUNDED, Status.RECTIFYING)
+    _, second = breach(complaint, severity="serious")
+    complaint_events_ingest(event_ids=[second.pk, again.pk, first.pk])
+    statuses = dict(CreditRecord.objects.values_list("severity", "status"))
+    assert statuses == {"general": "revoked", "serious": "active"}
+
+
+def test_reopen_of_a_rectified_complaint_revokes_its_promise_kept_record():
+    complaint = ComplaintFactory()
+    outcome(complaint, Action.FIND_FOUNDED, Status.RECTIFYING)
+    done = outcome(complaint, Action.RECORD_RECTIFIED, Status.RECTIFIED)
+    again = reopen(complaint)
+    complaint_events_ingest(event_ids=[done.pk, again.pk])
+    assert CreditRecord.objects.get().status == RecordStatus.REVOKED

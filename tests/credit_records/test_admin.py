@@ -1,0 +1,58 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from credit_records.models import IntegrationClient, integration_token_hash
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_creates_an_integration_client_and_shows_the_token_once(superuser):
+    client = Client()
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/credit_records/integrationclient/add/",
+        {"name": "市中级人民法院", "source": "court"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    stored = IntegrationClient.objects.get()
+    shown = [str(m) for m in response.context["messages"]]
+    token = shown[0].rsplit("：", 1)[1]
+    assert integration_token_hash(token) == stored.token_hash
+    listing = client.get("/admin/credit_records/integrationclient/").content.decode()
+    assert token not in listing
+
+
+def test_admin_shows_records_read_only(superuser):
+    client = Client()
+    client.force_login(superuser)
+    assert client.get("/admin/credit_records/creditrecord/").status_code == 200
+    assert client.get("/admin/credit_records/creditrecord/add/").status_code == 403
+
+
+def test_command_creates_a_client_whose_token_works(agency):
+    out = io.StringIO()
+    call_command(
+        "create_integration_client", "12345平台", "hotline_12345", stdout=out, stderr=io.StringIO()
+    )
+    token = out.getvalue().strip()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = api.post(
+        "/api/v1/credit-records/",
+        {
+            "agency": agency.pk,
+            "kind": "breach",
+            "severity": "minor",
+            "facts": "热线反映未兑现",
+            "decided_on": "2026-01-05",
+            "source": "hotline_12345",
+            "source_ref": "12345-1",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
