@@ -103,3 +103,10 @@ def test_dry_run_writes_nothing(tmp_path, agencies):
     call_command("import_credit_records", str(path), "--dry-run", stdout=out)
     assert "试运行" in out.getvalue()
     assert not CreditRecord.objects.exists()
+
+
+def test_report_in_english(tmp_path, agencies):
+    path = csv_file(tmp_path, good_rows(*agencies))
+    out = io.StringIO()
+    call_command("import_credit_records", str(path), "--language", "en", stdout=out)
+    assert "3 created" in out.getvalue()

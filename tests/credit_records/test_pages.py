@@ -139,3 +139,8 @@ def test_objection_is_decided_from_the_console(make_staff, credit_officer):
         logged_in(auditor).post(f"/console/credit/objections/{objection.pk}/uphold/").status_code
         == 403
     )
+
+
+def test_public_list_is_translated_to_english(client):
+    response = client.get("/credit/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Publicity of government breaches of trust" in response.content.decode()
