@@ -362,3 +362,18 @@ def test_repair_list_is_scoped(client_for, make_staff, credit_officer, agency):
     assert client_for(outsider).get(REPAIRS).json()["count"] == 0
     handler = make_staff(role=StaffRole.HANDLER)
     assert client_for(handler).get(REPAIRS).json()["count"] == 0
+
+
+def test_credit_check_costs_a_fixed_few_queries_and_a_cached_state(
+    make_staff, agency, sanctioned, django_assert_max_num_queries
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    officer = make_staff(role=StaffRole.HANDLER)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=officer).key}")
+    query = {"agency": agency.pk, "measure": "awards", "purpose": "评优"}
+    client.get(CHECK, query)  # fills the cache
+    # token + user, agency lookup, the log row: the sanction state comes from the cache.
+    with django_assert_max_num_queries(3):
+        assert client.get(CHECK, query).json()["restricted"] is True
