@@ -56,3 +56,14 @@ def test_command_creates_a_client_whose_token_works(agency):
         format="json",
     )
     assert response.status_code == 201
+
+
+def test_demo_records_load_once():
+    from agencies.demo import build_demo as build_agencies
+    from credit_records.demo import build_demo
+    from credit_records.models import CreditRecord
+
+    build_agencies()
+    assert build_demo() == 3
+    assert build_demo() == 0
+    assert CreditRecord.objects.count() == 3

@@ -1,0 +1,72 @@
+"""Demo credit records for ``manage.py load_demo``: a few pushed records on the demo city's
+agencies (idempotent through their source references), then the scores."""
+
+import datetime
+from typing import TextIO
+
+from django.utils import timezone
+
+from agencies.models import Agency
+
+from .services import credit_record_create
+from .services.scoring import agency_scores_recompute
+
+# (agency name, kind, severity, facts, amount, days before today, source, source_ref)
+DEMO_RECORDS = [
+    (
+        "杭州市第一中学",
+        "arrears",
+        "general",
+        "校舍维修工程验收合格后逾期未支付工程款。",
+        "386000.00",
+        40,
+        "payment_platform",
+        "DEMO-PAY-0001",
+    ),
+    (
+        "杭州市第一中学",
+        "promise_kept",
+        "",
+        "按和解协议如期支付设备采购尾款。",
+        None,
+        200,
+        "justice_bureau",
+        "DEMO-JB-0001",
+    ),
+    (
+        "杭州市教育局",
+        "policy_unfulfilled",
+        "minor",
+        "2025年度民办教育扶持资金未按期兑现。",
+        "120000.00",
+        90,
+        "justice_bureau",
+        "DEMO-JB-0002",
+    ),
+]
+
+
+def build_demo(*, stdout: TextIO | None = None) -> int:
+    today = timezone.localdate()
+    agencies = dict(
+        Agency.objects.filter(name__in={row[0] for row in DEMO_RECORDS}).values_list("name", "pk")
+    )
+    created = 0
+    for name, kind, severity, facts, amount, days, source, ref in DEMO_RECORDS:
+        if name not in agencies:
+            continue
+        _record, new = credit_record_create(
+            agency_id=agencies[name],
+            kind=kind,
+            severity=severity,
+            facts=facts,
+            amount=amount,
+            decided_on=today - datetime.timedelta(days=days),
+            source=source,
+            source_ref=ref,
+        )
+        created += new
+    agency_scores_recompute(agency_ids=list(agencies.values()))
+    if stdout is not None:
+        stdout.write(f"credit records: {created} demo records created\n")
+    return created
