@@ -61,7 +61,9 @@ def _require_postgres():
 def _regions_after_flush(request):
     """Transactional tests (live_server, a real worker) end by truncating every table, which also
     empties the national region list a data migration loaded; put it back before the next one."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
     from agencies.models import Region
