@@ -9,6 +9,8 @@ from .choices import OPEN_STATUSES, Status
 from .models import Complaint, ComplaintEvent
 
 LIST_RELATED = ("respondent_agency", "handling_agency")
+# Long text no list shows: left out of list queries so sorting and transfer stay narrow.
+LIST_DEFERRED = ("description", "remedy_sought", "explanation", "access_code_hash")
 
 
 def _scope(user) -> Q | None:
@@ -70,6 +72,7 @@ def complaint_queue(user) -> QuerySet[Complaint]:
 
     return (
         complaint_list_visible_to(user)
+        .defer(*LIST_DEFERRED)
         .annotate(
             is_overdue=Case(
                 When(overdue_condition(), then=Value(True)),

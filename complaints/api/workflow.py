@@ -16,7 +16,7 @@ from integrity_portal.models import AccessLog
 
 from ..choices import Action
 from ..filtersets import ComplaintFilterSet
-from ..selectors import complaint_list_visible_to, contact_visible_to
+from ..selectors import LIST_DEFERRED, complaint_list_visible_to, contact_visible_to
 from ..services import workflow
 from ..services.deadlines import EVENT_EXTEND, EVENT_PAUSE, EVENT_RESUME
 from ..services.events import check_transition
@@ -91,7 +91,8 @@ class ComplaintWorkflowViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return complaint_list_visible_to(self.request.user)
+        qs = complaint_list_visible_to(self.request.user)
+        return qs.defer(*LIST_DEFERRED) if self.action == "list" else qs
 
     def get_serializer_class(self):
         if self.action == "list":
