@@ -196,3 +196,17 @@ def test_objection_keeps_sanctions_until_upheld(agency):
     agency_sanctions_reconcile(agency.pk, today=TODAY)
     assert active_measures(agency) == []
     assert rec.__class__.objects.get(pk=rec.pk).status == RecordStatus.REVOKED
+
+
+def test_sanctions_lift_by_themselves_when_the_publicity_sweep_expires_the_record(
+    agency, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        record(agency, kind=Kind.ARREARS, decided_on=datetime.date(2026, 6, 1))
+    assert len(active_measures(agency)) == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_records_expire_due(today=datetime.date(2027, 6, 1))  # general: 1 year
+
+    assert active_measures(agency) == []
+    assert set(Sanction.objects.values_list("lift_reason", flat=True)) == {LiftReason.EXPIRED}
