@@ -131,8 +131,8 @@ def _ingest(event_ids: list[int], result: IngestResult) -> None:
     # All records of the batch in one insert; then the (rare) reopens revoke exactly the
     # records of the outcomes that came before them.
     _flush(pending, result)
-    for event in reopens:
-        _reopen(event, result)
+    if reopens:
+        _reopen(reopens, result)
 
 
 def _record_for_outcome(event: ComplaintEvent) -> CreditRecord:
@@ -183,50 +183,64 @@ def _flush(pending: list[CreditRecord], result: IngestResult) -> None:
     pending.clear()
 
 
-def _reopen(event: ComplaintEvent, result: IngestResult) -> None:
-    """Revoke the records of the outcomes before this reopen, consuming them first if their
-    own message is late (so the order in which events arrive does not matter)."""
-    kind = REOPEN_REVOKES.get(event.from_status)
-    earlier = list(
-        ComplaintEvent.objects.filter(
-            complaint_id=event.complaint_id, seq__lt=event.seq, to_status__in=OUTCOME_STATUSES
-        ).values_list("pk", "seq", "to_status")
-    )
+def _reopen(reopens: list[ComplaintEvent], result: IngestResult) -> None:
+    """Revoke the records of the outcomes before each reopen, consuming those outcomes first
+    if their own message is late (so the order in which events arrive does not matter).
+
+    Set-based: a handful of queries per batch whatever the number of reopens in it.
+    """
+    complaint_ids = {event.complaint_id for event in reopens}
+    earlier_by_complaint: dict[int, list[tuple[int, int, str]]] = {}
+    for pk, complaint_id, seq, to_status in ComplaintEvent.objects.filter(
+        complaint_id__in=complaint_ids, to_status__in=OUTCOME_STATUSES
+    ).values_list("pk", "complaint_id", "seq", "to_status"):
+        earlier_by_complaint.setdefault(complaint_id, []).append((pk, seq, to_status))
+    candidates = [pk for rows in earlier_by_complaint.values() for pk, _s, _t in rows]
     consumed = set(
-        ConsumedComplaintEvent.objects.filter(
-            event_id__in=[pk for pk, _s, _t in earlier]
-        ).values_list("event_id", flat=True)
+        ConsumedComplaintEvent.objects.filter(event_id__in=candidates).values_list(
+            "event_id", flat=True
+        )
     )
-    late = [pk for pk, _s, _t in earlier if pk not in consumed]
+    late = [pk for pk in candidates if pk not in consumed]
     if late:
         _ingest(late, result)
-    if kind is None:
+    reasons: dict[str, tuple[str, int]] = {}  # source_ref to revoke → (reason, reopen event)
+    for event in reopens:
+        kind = REOPEN_REVOKES.get(event.from_status)
+        if kind is None:
+            continue
+        data = event.data or {}
+        reason = data.get("reason") or event.note or event.message
+        for _pk, seq, to_status in earlier_by_complaint.get(event.complaint_id, []):
+            if seq < event.seq and REOPEN_REVOKES.get(to_status) == kind:
+                reasons.setdefault(f"{event.complaint.reference}#{seq}", (reason, event.pk))
+    if not reasons:
         return
-    refs = [
-        f"{event.complaint.reference}#{seq}"
-        for _pk, seq, to_status in earlier
-        if REOPEN_REVOKES.get(to_status) == kind
-    ]
-    data = event.data or {}
-    reason = data.get("reason") or event.note or event.message
-    # Locked so an objection decision on the same record cannot interleave.
+    # Locked (in pk order) so an objection decision on the same record cannot interleave.
     records = list(
         CreditRecord.objects.select_for_update()
-        .filter(source=Source.COMPLAINT, source_ref__in=refs)
+        .filter(source=Source.COMPLAINT, source_ref__in=list(reasons))
         .exclude(status=RecordStatus.REVOKED)
         .order_by("pk")
+        .values_list("pk", "agency_id", "status", "source_ref")
     )
-    for record in records:
-        from_status = record.status
-        record.status = RecordStatus.REVOKED
-        record.save(update_fields=["status", "updated_at"])
-        CreditRecordEvent.objects.create(
-            record=record,
-            action=RecordAction.REVOKE,
-            from_status=from_status,
-            to_status=RecordStatus.REVOKED,
-            note=reason,
-            data={"complaint_event": event.pk},
-        )
-        result.revoked += 1
-        result.changes.append((record.agency_id, record.pk, RecordAction.REVOKE))
+    if not records:
+        return
+    CreditRecord.objects.filter(pk__in=[pk for pk, _a, _s, _r in records]).update(
+        status=RecordStatus.REVOKED, updated_at=timezone.now()
+    )
+    CreditRecordEvent.objects.bulk_create(
+        [
+            CreditRecordEvent(
+                record_id=pk,
+                action=RecordAction.REVOKE,
+                from_status=status,
+                to_status=RecordStatus.REVOKED,
+                note=reasons[ref][0],
+                data={"complaint_event": reasons[ref][1]},
+            )
+            for pk, _agency, status, ref in records
+        ]
+    )
+    result.revoked += len(records)
+    result.changes += [(agency, pk, RecordAction.REVOKE) for pk, agency, _s, _r in records]
