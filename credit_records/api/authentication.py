@@ -36,3 +36,22 @@ class IntegrationTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+try:
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+except ImportError:  # pragma: no cover — the schema package is a dependency
+    pass
+else:
+
+    class IntegrationTokenScheme(OpenApiAuthenticationExtension):
+        target_class = "credit_records.api.authentication.IntegrationTokenAuthentication"
+        name = "integrationToken"
+
+        def get_security_definition(self, auto_schema):
+            return {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Token ipc_… (integration client tokens)",
+            }

@@ -121,3 +121,14 @@ class IntegrationClientSerializer(serializers.ModelSerializer):
         if value in (Source.COMPLAINT, Source.CSV_IMPORT):
             raise serializers.ValidationError(_("该来源不能由对接系统推送。"))
         return value
+
+
+class AgencyCreditSerializer(serializers.Serializer):
+    """GET /api/v1/agencies/{id}/credit/ (schema only; the view builds the dict)."""
+
+    agency = serializers.IntegerField()
+    score = serializers.FloatField()
+    grade = serializers.CharField()
+    active_negative_records = serializers.IntegerField()
+    active_sanctions = serializers.ListField(child=serializers.DictField())
+    restricted_measures = serializers.ListField(child=serializers.CharField())

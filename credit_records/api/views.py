@@ -34,6 +34,7 @@ from ..services.objections import objection_dismiss, objection_file, objection_u
 from ..services.scoring import agency_score
 from .authentication import IntegrationTokenAuthentication
 from .serializers import (
+    AgencyCreditSerializer,
     CreditRecordPushSerializer,
     CreditRecordSerializer,
     IntegrationClientSerializer,
@@ -165,6 +166,7 @@ class AgencyCreditView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: AgencyCreditSerializer})
     def get(self, request, pk: int):
         agency = get_object_or_404(Agency.objects.only("pk"), pk=pk)
         score, grade, negatives = agency_score(agency.pk)
