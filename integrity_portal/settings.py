@@ -30,6 +30,8 @@ if PRODUCTION:
         problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must list the site's host names")
+    if 0 < len(env_str("ACCESS_CODE_KEY")) < 32:
+        problems.append("ACCESS_CODE_KEY, when set, must be at least 32 characters")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
@@ -200,7 +202,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-MEDIA_URL = None
+# No URL serves MEDIA_ROOT: evidence goes out only through permission-checked download views.
+# The prefix exists because Django's test live server insists on a parseable value.
+MEDIA_URL = "/media-not-served/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Embedded mode serves static files straight from the finders (no collectstatic, so no
 # STATIC_ROOT directory); only production builds and serves the collected, hashed copies.

@@ -29,6 +29,7 @@ _GUARDED = (
     "CONN_MAX_AGE",
     "EMAIL_PORT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "ACCESS_CODE_KEY",
 )
 
 
@@ -57,8 +58,9 @@ def django_setup(env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"SECRET_KEY": "too-short-to-be-a-real-secret"}, "SECRET_KEY must be set"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must list"),
+        ({"ACCESS_CODE_KEY": "short-hmac-key"}, "ACCESS_CODE_KEY, when set, must be"),
     ],
-    ids=["debug-on", "default-secret", "short-secret", "no-hosts", "blank-hosts"],
+    ids=["debug-on", "default-secret", "short-secret", "no-hosts", "blank-hosts", "short-hmac-key"],
 )
 def test_production_refuses_to_start_on_unsafe_values(overrides, message):
     env = {**PRODUCTION_ENV, **overrides}

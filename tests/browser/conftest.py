@@ -37,24 +37,6 @@ DEFAULT_TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def _live_server_media_url():
-    # settings.MEDIA_URL is None (evidence is never served by URL), which Django's live server
-    # handler cannot parse; give it a path nothing links to, for the live server only.
-    from django.conf import settings
-
-    previous = settings.MEDIA_URL
-    settings.MEDIA_URL = "/__live-server-media__/"
-    yield
-    settings.MEDIA_URL = previous
-
-
-@pytest.fixture(scope="session")
-def live_server(_live_server_media_url, live_server):
-    """pytest-django's live server, started after the MEDIA_URL workaround above."""
-    return live_server
-
-
-@pytest.fixture(scope="session")
 def chromium_browser():
     """One headless Chromium for the whole session."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
