@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 from django.db.models import Count
@@ -210,3 +211,13 @@ def test_sanctions_lift_by_themselves_when_the_publicity_sweep_expires_the_recor
 
     assert active_measures(agency) == []
     assert set(Sanction.objects.values_list("lift_reason", flat=True)) == {LiftReason.EXPIRED}
+
+
+def test_demo_imposes_the_demo_records_sanctions_once():
+    from django.core.management import call_command
+
+    call_command("load_demo", "--quiet", stdout=io.StringIO())
+    active = Sanction.objects.filter(status="active").count()
+    assert active > 0
+    call_command("load_demo", "--quiet", stdout=io.StringIO())
+    assert Sanction.objects.filter(status="active").count() == active
