@@ -81,6 +81,15 @@ class Action(models.TextChoices):
     # and the complainant's satisfaction rating (回访).
     ROUTE = "route", _("自动转办")
     FEEDBACK = "feedback", _("回访评价")
+    # The case clock and supervision (DESIGN section 5), and staff notes and replies.
+    PAUSE = "pause", _("暂停计时")
+    RESUME = "resume", _("恢复计时")
+    EXTEND = "extend", _("延期")
+    REMINDER = "reminder", _("到期提醒")
+    SUPERVISION_NOTICE = "supervision_notice", _("督办函")
+    LEADER_INTERVIEW = "leader_interview", _("约谈提示")
+    INTERNAL_NOTE = "internal_note", _("内部备注")
+    REPLY = "reply", _("回复投诉人")
 
 
 # The transition table (DESIGN section 4) as data: action → (allowed from-states, to-state).

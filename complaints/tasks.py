@@ -18,4 +18,5 @@ def notification_sweep() -> int:
 
     return sweep()
 
+
 from .deadline_tasks import deadline_sweep  # noqa: E402, F401  (Celery autodiscovery)

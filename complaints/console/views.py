@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.choices import StaffRole
@@ -40,12 +39,7 @@ from .forms import (
 
 PAGE_SIZE = 25
 CLOCK_ACTIONS = (deadlines.EVENT_PAUSE, deadlines.EVENT_RESUME, deadlines.EVENT_EXTEND)
-ACTION_LABELS = {
-    **{a.value: a.label for a in Action},
-    deadlines.EVENT_PAUSE: gettext_lazy("暂停计时"),
-    deadlines.EVENT_RESUME: gettext_lazy("恢复计时"),
-    deadlines.EVENT_EXTEND: gettext_lazy("延期"),
-}
+ACTION_LABELS = {a.value: a.label for a in Action}
 
 
 class LoginView(auth_views.LoginView):
@@ -149,7 +143,7 @@ def case(request, reference):
     is_liaison = user.role == StaffRole.AGENCY_LIAISON and not user.is_superuser
     events = list(complaint_timeline(complaint=complaint, include_internal=not is_liaison))
     for event in events:
-        event.label = deadlines.EXTRA_EVENT_LABELS.get(event.action) or event.get_action_display()
+        event.label = event.get_action_display()
     action_forms = [
         {
             "code": code,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from integrity_portal.models import SweepClaim, TimeLimitPolicy
 from integrity_portal.workdays import Calendar
 
-from ..choices import ActorKind, NotificationChannel, Status
+from ..choices import Action, ActorKind, NotificationChannel, Status
 from ..models import Complaint, ComplaintEvent, Notification
 from .events import event_append
 
@@ -27,24 +27,14 @@ logger = logging.getLogger(__name__)
 TIMED_STATUSES = (Status.ROUTED, Status.VERIFYING, Status.RECTIFYING)
 
 # Event codes of the clock and of supervision (written next to the workflow actions).
-EVENT_PAUSE = "pause"
-EVENT_RESUME = "resume"
-EVENT_EXTEND = "extend"
-EVENT_REMINDER = "reminder"
-EVENT_SUPERVISION = "supervision_notice"
-EVENT_ESCALATION = "leader_interview"
-EVENT_NOTE = "internal_note"
-EVENT_REPLY = "reply"
-EXTRA_EVENT_LABELS = {
-    EVENT_PAUSE: "暂停计时",
-    EVENT_RESUME: "恢复计时",
-    EVENT_EXTEND: "延期",
-    EVENT_REMINDER: "到期提醒",
-    EVENT_SUPERVISION: "督办函",
-    EVENT_ESCALATION: "约谈提示",
-    EVENT_NOTE: "内部备注",
-    EVENT_REPLY: "回复投诉人",
-}
+EVENT_PAUSE = Action.PAUSE
+EVENT_RESUME = Action.RESUME
+EVENT_EXTEND = Action.EXTEND
+EVENT_REMINDER = Action.REMINDER
+EVENT_SUPERVISION = Action.SUPERVISION_NOTICE
+EVENT_ESCALATION = Action.LEADER_INTERVIEW
+EVENT_NOTE = Action.INTERNAL_NOTE
+EVENT_REPLY = Action.REPLY
 
 SWEEP_BATCH = 500
 # At most this many pieces of work per kind and run; the rest waits for the next run (every

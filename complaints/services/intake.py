@@ -20,6 +20,7 @@ from ..choices import Action, ActorKind, Channel, ComplainantType, Status
 from ..files import CheckedFile, evidence_check, file_sha256
 from ..models import Attachment, Complaint, ComplaintEvent
 from ..signals import complaint_event_committed
+from .deadlines import stage_deadline
 from .events import event_hash, event_payload
 from .notifications import notify_receipt
 from .references import access_code_hash, access_code_new, reference_next
@@ -87,10 +88,12 @@ def complaint_submit(
     fields["respondent_agency"] = respondent
     fields["consent_to_share_contact"] = bool(fields.get("consent_to_share_contact"))
 
-    # The acceptance due date is set by complaints.services.deadlines.sweep_missing_due (beat),
-    # which starts the clock at submission; pass ``deadline`` to _events_initial to record it
-    # here instead.
+    # Routed at once (第一时间转交), so the acceptance clock starts at submission.
     due_at, deadline_basis = None, None
+    if supervisor:
+        due_at, deadline_basis = stage_deadline(
+            complaint=Complaint(domain=fields["domain"]), status=Status.ROUTED, start=now
+        )
     stored_paths: list[str] = []
     try:
         with transaction.atomic():

@@ -25,6 +25,7 @@ from integrity_portal.workdays import Calendar
 
 from ..choices import (
     CLOSED_STATUSES,
+    TRANSITIONS,
     Action,
     JudgmentOutcome,
     MessageSender,
@@ -97,7 +98,7 @@ def _begin(*, complaint: Complaint, actor, action: str, expected_version: int | 
     authorize(actor=actor, complaint=locked, action=action)
     if expected_version is not None and locked.version != expected_version:
         raise StaleObject(version=locked.version)
-    if action in Action.values and action != Action.SUBMIT:
+    if action in TRANSITIONS:
         return locked, check_transition(locked, action)
     return locked, None
 
@@ -688,8 +689,6 @@ ACTION_SERVICES = {
 
 def actions_allowed(*, actor, complaint: Complaint) -> list[str]:
     """Workflow actions this actor may take on the case right now (for the console)."""
-    from ..choices import TRANSITIONS
-
     return [
         action
         for action in ACTION_SERVICES

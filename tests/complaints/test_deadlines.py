@@ -34,8 +34,19 @@ def test_default_policies_are_seeded_by_migration():
 
 
 @time_machine.travel(EVE_OF_NATIONAL_DAY, tick=False)
-def test_acceptance_deadline_counts_working_days_across_golden_week():
+def test_acceptance_deadline_set_at_submission_counts_working_days_across_golden_week():
     c = ComplaintFactory(domain=Domain.PROCUREMENT)
+    c.refresh_from_db()
+    assert _local_day(c.due_at) == dt.date(2026, 10, 9)
+    route = c.events.get(action="route")
+    assert route.data["deadline"]["workdays"] == 2
+    assert deadlines.sweep_missing_due() == 0
+
+
+@time_machine.travel(EVE_OF_NATIONAL_DAY, tick=False)
+def test_sweep_gives_a_routed_case_without_due_date_its_acceptance_deadline():
+    c = ComplaintFactory(domain=Domain.PROCUREMENT)
+    Complaint.objects.filter(pk=c.pk).update(due_at=None)
     assert deadlines.sweep_missing_due() == 1
     c.refresh_from_db()
     assert _local_day(c.due_at) == dt.date(2026, 10, 9)
