@@ -50,11 +50,14 @@ class CreditRecord(models.Model):
     (see ``credit_records.publicity``).
     """
 
+    # FK indexes that a composite index below already leads with are left out: each index
+    # costs every insert of the ingestion path.
     agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("主体"),
         on_delete=models.PROTECT,
         related_name="credit_records",
+        db_index=False,  # credit_rec_agency_status_idx
     )
     kind = models.CharField(_("类别"), max_length=32, choices=Kind.choices)
     polarity = models.CharField(_("性质"), max_length=16, choices=Polarity.choices)
@@ -75,6 +78,7 @@ class CreditRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="credit_records",
+        db_index=False,  # credit_rec_complaint_idx
     )
     status = models.CharField(
         _("状态"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.ACTIVE
@@ -88,6 +92,7 @@ class CreditRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # never filtered on; staff accounts are deactivated, not deleted
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,7 +164,12 @@ class CreditRecordEvent(AppendOnly):
     )
     to_status = models.CharField(max_length=20, choices=RecordStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # never filtered on
     )
     note = models.TextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
@@ -183,13 +193,21 @@ class AgencyRecordChange(AppendOnly):
     """
 
     agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="credit_record_changes"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="credit_record_changes",
+        db_index=False,  # credit_change_agency_idx
     )
     record = models.ForeignKey(
-        CreditRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CreditRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the outbox is read by id, never by record
     )
     reason = models.CharField(max_length=32, choices=RecordAction.choices)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("信用记录变动通知")

@@ -168,12 +168,8 @@ def _flush(pending: list[CreditRecord], result: IngestResult) -> None:
     records = CreditRecord.objects.bulk_create(pending, batch_size=500)
     CreditRecordEvent.objects.bulk_create(
         [
-            CreditRecordEvent(
-                record=r,
-                action=RecordAction.CREATE,
-                to_status=RecordStatus.ACTIVE,
-                data={"source": r.source, "source_ref": r.source_ref},
-            )
+            # The source and reference are on the record itself.
+            CreditRecordEvent(record=r, action=RecordAction.CREATE, to_status=RecordStatus.ACTIVE)
             for r in records
         ],
         batch_size=500,

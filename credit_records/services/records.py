@@ -23,7 +23,7 @@ from ..choices import (
 )
 from ..models import AgencyRecordChange, CreditRecord, CreditRecordEvent
 from ..publicity import publicity_dates
-from ..signals import agency_records_changed
+from ..signals import agency_records_batch_changed, agency_records_changed
 
 # Sources that only the platform itself writes (ingestion of complaint outcomes, CSV import).
 INTERNAL_SOURCES = frozenset({Source.COMPLAINT})
@@ -45,6 +45,9 @@ def announce_changes(changes: Iterable[tuple[int, int | None, str]]) -> None:
             agency_records_changed.send(
                 sender=CreditRecord, agency_id=agency_id, record_id=record_id, reason=reason
             )
+        agency_records_batch_changed.send(
+            sender=CreditRecord, agency_ids=agency_ids, changes=changes
+        )
 
     transaction.on_commit(send)
     from ..tasks import recompute_agency_scores

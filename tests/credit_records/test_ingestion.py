@@ -192,3 +192,24 @@ def test_reopen_of_a_rectified_complaint_revokes_its_promise_kept_record():
     again = reopen(complaint)
     complaint_events_ingest(event_ids=[done.pk, again.pk])
     assert CreditRecord.objects.get().status == RecordStatus.REVOKED
+
+
+def test_a_batch_is_also_announced_once_with_every_agency(django_capture_on_commit_callbacks):
+    from credit_records.signals import agency_records_batch_changed
+
+    events = [breach()[1].pk for _ in range(3)]
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    agency_records_batch_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            complaint_events_ingest(event_ids=events)
+    finally:
+        agency_records_batch_changed.disconnect(receiver)
+    assert len(received) == 1
+    agencies = sorted(CreditRecord.objects.values_list("agency_id", flat=True))
+    assert received[0]["agency_ids"] == agencies
+    assert len(received[0]["changes"]) == 3
