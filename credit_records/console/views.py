@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,7 +76,12 @@ def objection_list(request):
     return render(
         request,
         "credit_records/console/objections.html",
-        {"page": page, "status": status, "statuses": ObjectionStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": ObjectionStatus.choices,
+            "today": timezone.localdate(),
+        },
     )
 
 
