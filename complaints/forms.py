@@ -28,6 +28,26 @@ DOMAIN_EXPLANATIONS = {
 AGENCY_SEARCH_LIMIT = 20
 
 
+def agency_search_results(query: str, *, chosen=None) -> list[Agency]:
+    """The agency picker without JavaScript: at most AGENCY_SEARCH_LIMIT active agencies
+    matching ``query`` (name or USCC prefix), plus the already chosen one (``chosen``, a pk as
+    posted) first when the search does not list it. One query, two with a chosen agency; the
+    cost does not grow with the number of agencies."""
+    query = (query or "").strip()
+    results = []
+    if query:
+        results = list(agency_list(q=query, include_inactive=False)[:AGENCY_SEARCH_LIMIT])
+    if chosen and str(chosen).isdigit() and all(str(a.pk) != str(chosen) for a in results):
+        agency = (
+            Agency.objects.select_related("region", "supervisor")
+            .filter(pk=chosen, is_active=True)
+            .first()
+        )
+        if agency:
+            results.insert(0, agency)
+    return results
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -130,17 +150,8 @@ class ComplaintForm(forms.Form):
 
     def _agency_results(self) -> list[Agency]:
         """The radio choices shown: search results plus the agency already chosen."""
-        results = []
-        if self.agency_query:
-            results = list(
-                agency_list(q=self.agency_query, include_inactive=False)[:AGENCY_SEARCH_LIMIT]
-            )
         chosen = self.data.get("respondent_agency") if self.is_bound else None
-        if chosen and str(chosen).isdigit() and all(str(a.pk) != str(chosen) for a in results):
-            agency = Agency.objects.filter(pk=chosen, is_active=True).first()
-            if agency:
-                results.insert(0, agency)
-        return results
+        return agency_search_results(self.agency_query, chosen=chosen)
 
     def domain_choices(self):
         return [(value, label, DOMAIN_EXPLANATIONS[value]) for value, label in Domain.choices]

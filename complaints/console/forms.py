@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 
 from ..choices import Action, JudgmentOutcome, Severity
+from ..forms import agency_search_results
 from ..services.deadlines import EVENT_EXTEND, EVENT_PAUSE, EVENT_RESUME
 
 # Lockout after repeated failures (DESIGN section 11): per account and per client address.
@@ -119,11 +120,41 @@ class BreachForm(_VersionedForm):
 
 
 class RerouteForm(ReasonForm):
+    """The new handling agency is picked from a search, never from a list of every agency:
+    a GET query box on the case page (``agency_q``) lists up to AGENCY_SEARCH_LIMIT matching
+    active agencies as radio buttons, as on the public complaint form. Works without
+    JavaScript; the page's cost does not grow with the number of agencies."""
+
     handling_agency = forms.ModelChoiceField(
         label=_("改派至承办单位"),
-        queryset=Agency.objects.filter(is_active=True).only("id", "name").order_by("name"),
+        queryset=Agency.objects.all(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请先搜索并选择改派的承办单位。"),
+            "invalid_choice": _("所选机构不存在。"),
+        },
     )
     field_order = ["handling_agency", "reason", "version"]
+
+    def __init__(self, *args, agency_query: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency_query = (agency_query or "").strip()
+        # Only a displayed form searches; a posted one only looks up the agency it names.
+        self.agency_results = [] if self.is_bound else agency_search_results(self.agency_query)
+        # The radio widget never iterates the whole table, however the form is rendered.
+        self.fields["handling_agency"].widget.choices = [
+            (a.pk, a.name) for a in self.agency_results
+        ]
+
+    def clean_handling_agency(self):
+        agency = self.cleaned_data["handling_agency"]
+        if not agency.is_active:
+            raise forms.ValidationError(
+                _("%(agency)s 已停用，不能改派，请重新搜索并选择在用的机构。"),
+                code="inactive",
+                params={"agency": agency.name},
+            )
+        return agency
 
 
 class ExtendForm(ReasonForm):

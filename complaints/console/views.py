@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +22,7 @@ from integrity_portal.models import AccessLog
 
 from ..choices import OPEN_STATUSES, Action, Status
 from ..filtersets import ComplaintFilterSet
+from ..forms import AGENCY_SEARCH_LIMIT
 from ..models import Attachment
 from ..selectors import (
     complaint_get_visible,
@@ -38,6 +41,7 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
+AGENCY_QUERY_PARAM = "agency_q"  # the reroute form's agency search (a GET parameter)
 CLOCK_ACTIONS = (deadlines.EVENT_PAUSE, deadlines.EVENT_RESUME, deadlines.EVENT_EXTEND)
 ACTION_LABELS = {a.value: a.label for a in Action}
 
@@ -144,11 +148,12 @@ def case(request, reference):
     events = list(complaint_timeline(complaint=complaint, include_internal=not is_liaison))
     for event in events:
         event.label = event.get_action_display()
+    agency_q = request.GET.get(AGENCY_QUERY_PARAM, "").strip()[:100]
     action_forms = [
         {
             "code": code,
             "label": ACTION_LABELS[code],
-            "form": ACTION_FORMS[code](initial={"version": complaint.version}, prefix=code),
+            "form": _display_form(code, complaint, agency_q=agency_q),
         }
         for code in _available_actions(user, complaint)
     ]
@@ -170,8 +175,27 @@ def case(request, reference):
         if wf.may_act(actor=user, complaint=complaint, action=deadlines.EVENT_NOTE)
         else None,
         "is_liaison": is_liaison,
+        "agency_q": agency_q,
+        "agency_query_param": AGENCY_QUERY_PARAM,
+        "agency_search_limit": AGENCY_SEARCH_LIMIT,
     }
     return render(request, "complaints/console/case.html", context)
+
+
+def _display_form(code, complaint, *, agency_q: str):
+    kwargs = {"initial": {"version": complaint.version}, "prefix": code}
+    if code == Action.REROUTE:
+        kwargs["agency_query"] = agency_q
+    return ACTION_FORMS[code](**kwargs)
+
+
+def _back_to_case(request, reference, action):
+    """After a reroute that did not happen, the agency search the officer made is shown again."""
+    url = reverse("console:case", kwargs={"reference": reference})
+    agency_q = request.POST.get(AGENCY_QUERY_PARAM, "").strip()[:100]
+    if action == Action.REROUTE and agency_q:
+        return redirect(f"{url}?{urlencode({AGENCY_QUERY_PARAM: agency_q})}#action-reroute")
+    return redirect(url)
 
 
 def _explain(request, exc) -> None:
@@ -193,7 +217,7 @@ def act(request, reference, action):
     form = ACTION_FORMS[action](request.POST, prefix=action)
     if not form.is_valid():
         messages.error(request, _("请检查填写内容：") + _errors(form))
-        return redirect("console:case", reference=reference)
+        return _back_to_case(request, reference, action)
     data = dict(form.cleaned_data)
     version = data.pop("version")
     if action in wf.ACTION_SERVICES:
@@ -210,6 +234,7 @@ def act(request, reference, action):
         _explain(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return _back_to_case(request, reference, action)
     else:
         messages.success(request, _("已完成：%(action)s") % {"action": ACTION_LABELS[action]})
     return redirect("console:case", reference=reference)

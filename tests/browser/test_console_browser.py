@@ -98,7 +98,15 @@ def test_credit_officer_routes_a_pending_case(live_server, make_browser_page, tr
     _login(page, base, officer.username)
     page.goto(base + "/console/routing/")
     page.click(f"text={complaint.reference}")
-    _act(page, "reroute", {"select": str(target.pk), "textarea": "按主管关系分办"})
+    # The agency is found by a search (a GET form), then picked from the radio buttons.
+    page.fill("#reroute-agency-q", "住房和城乡")
+    page.press("#reroute-agency-q", "Enter")
+    page.wait_for_load_state()
+    details = page.locator("#action-reroute")
+    details.locator(f"input[type=radio][value='{target.pk}']").check()
+    details.locator("textarea").fill("按主管关系分办")
+    details.locator("form[data-action=reroute] button[type=submit]").click()
+    page.wait_for_load_state()
     assert page.locator("#case-status").get_attribute("data-status") == Status.ROUTED
     complaint.refresh_from_db()
     assert complaint.handling_agency_id == target.pk
