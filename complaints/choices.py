@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ComplainantType(models.TextChoices):
@@ -66,7 +67,8 @@ class Action(models.TextChoices):
     SUBMIT = "submit", _("提交投诉")
     ACCEPT = "accept", _("受理")
     REROUTE = "reroute", _("改派")
-    REJECT = "reject", _("不予受理")
+    # The context keeps the verb apart from the status of the same Chinese name in English.
+    REJECT = "reject", pgettext_lazy("action", "不予受理")
     FIND_UNFOUNDED = "find_unfounded", _("认定不属实")
     FIND_FOUNDED = "find_founded", _("认定属实")
     FIND_DISPUTED = "find_disputed", _("认定存在分歧")
@@ -74,7 +76,7 @@ class Action(models.TextChoices):
     RECORD_SETTLEMENT = "record_settlement", _("登记和解协议")
     REFER_TO_LITIGATION = "refer_to_litigation", _("转入司法途径")
     RECORD_JUDGMENT = "record_judgment", _("登记裁判结果")
-    DETERMINE_BREACH = "determine_breach", _("认定违约失信")
+    DETERMINE_BREACH = "determine_breach", pgettext_lazy("action", "认定违约失信")
     REOPEN = "reopen", _("重新核查")
     WITHDRAW = "withdraw", _("撤回")
     # Not user actions (absent from TRANSITIONS): automatic routing at submission (第一时间转交)
