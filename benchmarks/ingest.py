@@ -4,8 +4,8 @@ Creates the PostgreSQL database ``ip_credit_bench`` (dropped at the end), migrat
 ``--events`` outcome events (breach determinations, rectified and settled closures, and a few
 reopens of breaches) for ``--agencies`` agencies, then runs the consumer in this one process
 the way a worker runs it: ``complaint_events_ingest`` over batches of ``--batch`` event ids
-(the size the beat sweep enqueues). Prints events/s, then replays every event and shows that
-nothing changed (same record, event and outbox counts and the same record rows).
+(the size the beat sweep enqueues, ``INGEST_BATCH``). Prints events/s, then replays every
+event and shows that nothing changed (same record, event and outbox counts and record rows).
 
 Downstream apps subscribed to ``agency_records_changed`` (the sanctions reconcile enqueue)
 run in the same process, as they would in the worker; ``--no-downstream`` disconnects them to
@@ -169,7 +169,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--agencies", type=int, default=2_000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--broker-url", default="")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument(
@@ -214,7 +214,16 @@ def main():
             f"downstream receivers {downstream})"
         )
 
-        elapsed, _created = run(event_ids, args.batch)
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            elapsed, _created = run(event_ids, args.batch)
+            profiler.disable()
+            profiler.dump_stats(os.environ["BENCH_PROFILE"])
+        else:
+            elapsed, _created = run(event_ids, args.batch)
         after_first = state()
         print(
             f"ingest: {len(event_ids)} events in {elapsed:.2f}s = "

@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from integrity_portal.tasking import enqueue
 
-INGEST_BATCH = 500
+INGEST_BATCH = 1000
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)

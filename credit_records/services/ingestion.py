@@ -11,7 +11,9 @@ it writes, so redelivery, the sweep and a full replay never double-count:
   produced is ``revoked`` with the reason; a new determination later creates a new record.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -20,9 +22,11 @@ from django.utils import timezone
 from complaints.choices import Action, Status
 from complaints.models import ComplaintEvent
 
-from ..choices import Kind, RecordAction, RecordStatus, Source
+from ..choices import POLARITY_OF_KIND, Kind, RecordAction, RecordStatus, Source
 from ..models import ConsumedComplaintEvent, CreditRecord, CreditRecordEvent
-from .records import announce_changes, build_record
+from ..publicity import publicity_dates
+from ..sql import insert_rows
+from .records import announce_changes
 
 OUTCOME_STATUSES = (Status.BREACH, Status.RECTIFIED, Status.SETTLED)
 # Closed statuses whose reopening withdraws a record, and the kind of that record.
@@ -96,90 +100,129 @@ def _claim(event_ids: list[int]) -> list[int]:
     return sorted(claimed)
 
 
+class _Event(NamedTuple):
+    pk: int
+    seq: int
+    action: str
+    from_status: str
+    to_status: str
+    data: dict
+    note: str
+    message: str
+    created_at: datetime.datetime
+    complaint_id: int
+    reference: str
+    agency_id: int
+    complaint_severity: str
+
+
+_EVENT_FIELDS = (
+    "pk",
+    "seq",
+    "action",
+    "from_status",
+    "to_status",
+    "data",
+    "note",
+    "message",
+    "created_at",
+    "complaint_id",
+    "complaint__reference",
+    "complaint__respondent_agency_id",
+    "complaint__severity",
+)
+_RECORD_FIELDS = [
+    "agency",
+    "kind",
+    "polarity",
+    "severity",
+    "facts",
+    "decided_on",
+    "source",
+    "source_ref",
+    "complaint",
+    "status",
+    "repair_eligible_on",
+    "publicity_ends",
+    "created_at",
+    "updated_at",
+]
+
+
 def _ingest(event_ids: list[int], result: IngestResult) -> None:
     claimed = _claim(event_ids)
     result.claimed += len(claimed)
     if not claimed:
         return
-    events = (
-        ComplaintEvent.objects.filter(pk__in=claimed)
-        .select_related("complaint")
-        .only(
-            "pk",
-            "seq",
-            "action",
-            "from_status",
-            "to_status",
-            "data",
-            "note",
-            "message",
-            "created_at",
-            "complaint__id",
-            "complaint__reference",
-            "complaint__respondent_agency_id",
-            "complaint__severity",
-        )
+    events = [
+        _Event(*row)
+        for row in ComplaintEvent.objects.filter(pk__in=claimed)
         .order_by("pk")
-    )
-    pending: list[CreditRecord] = []
-    reopens: list[ComplaintEvent] = []
+        .values_list(*_EVENT_FIELDS)
+    ]
+    rows: list[tuple] = []
+    reopens: list[_Event] = []
+    now = timezone.now()
     for event in events:
         if event.action == Action.REOPEN:
             reopens.append(event)
         elif event.to_status in OUTCOME_STATUSES:
-            pending.append(_record_for_outcome(event))
+            rows.append(_record_row(event, now))
     # All records of the batch in one insert; then the (rare) reopens revoke exactly the
     # records of the outcomes that came before them.
-    _flush(pending, result)
+    _flush(rows, result, now)
     if reopens:
         _reopen(reopens, result)
 
 
-def _record_for_outcome(event: ComplaintEvent) -> CreditRecord:
-    complaint = event.complaint
+def _record_row(event: _Event, now) -> tuple:
+    """The CreditRecord row (``_RECORD_FIELDS`` order) an outcome event produces."""
     data = event.data or {}
     decided_on = timezone.localdate(event.created_at)
-    common = {
-        "agency_id": complaint.respondent_agency_id,
-        "decided_on": decided_on,
-        "source": Source.COMPLAINT,
-        # One record per outcome event: a determination after a reopen is a new record.
-        "source_ref": f"{complaint.reference}#{event.seq}",
-        "complaint_id": complaint.pk,
-    }
     if event.to_status == Status.BREACH:
-        return build_record(
-            kind=Kind.BREACH,
-            severity=data.get("severity") or complaint.severity,
-            facts=data.get("facts") or event.note or event.message or complaint.reference,
-            **common,
+        kind = Kind.BREACH
+        severity = data.get("severity") or event.complaint_severity
+        facts = data.get("facts") or event.note or event.message or event.reference
+    else:
+        kind, severity = Kind.PROMISE_KEPT, ""
+        facts = (
+            data.get("note") or event.note or event.message or str(Status(event.to_status).label)
         )
-    return build_record(
-        kind=Kind.PROMISE_KEPT,
-        severity="",
-        facts=data.get("note") or event.note or event.message or Status(event.to_status).label,
-        **common,
+    repair_eligible_on, publicity_ends = publicity_dates(severity=severity, decided_on=decided_on)
+    return (
+        event.agency_id,
+        kind,
+        POLARITY_OF_KIND[kind],
+        severity,
+        facts,
+        decided_on,
+        Source.COMPLAINT,
+        # One record per outcome event: a determination after a reopen is a new record.
+        f"{event.reference}#{event.seq}",
+        event.complaint_id,
+        RecordStatus.ACTIVE,
+        repair_eligible_on,
+        publicity_ends,
+        now,
+        now,
     )
 
 
-def _flush(pending: list[CreditRecord], result: IngestResult) -> None:
-    if not pending:
+def _flush(rows: list[tuple], result: IngestResult, now) -> None:
+    if not rows:
         return
-    records = CreditRecord.objects.bulk_create(pending, batch_size=500)
-    CreditRecordEvent.objects.bulk_create(
-        [
-            # The source and reference are on the record itself.
-            CreditRecordEvent(record=r, action=RecordAction.CREATE, to_status=RecordStatus.ACTIVE)
-            for r in records
-        ],
-        batch_size=500,
+    ids = insert_rows(CreditRecord, _RECORD_FIELDS, rows, returning="id")
+    # The source and reference are on the record itself.
+    insert_rows(
+        CreditRecordEvent,
+        ["record", "action", "from_status", "to_status", "note", "data", "created_at"],
+        [(pk, RecordAction.CREATE, "", RecordStatus.ACTIVE, "", {}, now) for pk in ids],
     )
-    result.created += len(records)
-    result.changes += [(r.agency_id, r.pk, RecordAction.CREATE) for r in records]
-    pending.clear()
+    result.created += len(ids)
+    result.changes += [(row[0], pk, RecordAction.CREATE) for row, pk in zip(rows, ids, strict=True)]
 
 
-def _reopen(reopens: list[ComplaintEvent], result: IngestResult) -> None:
+def _reopen(reopens: list[_Event], result: IngestResult) -> None:
     """Revoke the records of the outcomes before each reopen, consuming those outcomes first
     if their own message is late (so the order in which events arrive does not matter).
 
@@ -209,7 +252,7 @@ def _reopen(reopens: list[ComplaintEvent], result: IngestResult) -> None:
         reason = data.get("reason") or event.note or event.message
         for _pk, seq, to_status in earlier_by_complaint.get(event.complaint_id, []):
             if seq < event.seq and REOPEN_REVOKES.get(to_status) == kind:
-                reasons.setdefault(f"{event.complaint.reference}#{seq}", (reason, event.pk))
+                reasons.setdefault(f"{event.reference}#{seq}", (reason, event.pk))
     if not reasons:
         return
     # Locked (in pk order) so an objection decision on the same record cannot interleave.

@@ -24,6 +24,7 @@ from ..choices import (
 from ..models import AgencyRecordChange, CreditRecord, CreditRecordEvent
 from ..publicity import publicity_dates
 from ..signals import agency_records_batch_changed, agency_records_changed
+from ..sql import insert_rows
 
 # Sources that only the platform itself writes (ingestion of complaint outcomes, CSV import).
 INTERNAL_SOURCES = frozenset({Source.COMPLAINT})
@@ -35,8 +36,11 @@ def announce_changes(changes: Iterable[tuple[int, int | None, str]]) -> None:
     changes = list(changes)
     if not changes:
         return
-    AgencyRecordChange.objects.bulk_create(
-        [AgencyRecordChange(agency_id=a, record_id=r, reason=reason) for a, r, reason in changes]
+    now = timezone.now()
+    insert_rows(
+        AgencyRecordChange,
+        ["agency", "record", "reason", "created_at"],
+        [(a, r, reason, now) for a, r, reason in changes],
     )
     agency_ids = sorted({a for a, _r, _reason in changes})
 
