@@ -61,8 +61,9 @@ class ComplaintFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
+        # References are digits and a dash: an exact match uses the unique index.
         return queryset.filter(
-            Q(reference__iexact=value)
+            Q(reference=value.upper())
             | Q(title__icontains=value)
             | Q(complainant_name__icontains=value)
         )
