@@ -1,7 +1,8 @@
 """The measure catalogue and default rules (DESIGN section 7) as data.
 
-The migration ``0002_seed_catalogue`` seeds a frozen copy; ``seed_catalogue`` puts the same
-rows back where a database was emptied (a transactional test's flush, a demo reset).
+The migration ``0002_seed_catalogue`` calls ``seed_catalogue`` with its historical models; the
+same function puts the rows back where a database was emptied (a transactional test's flush, a
+demo reset).
 """
 
 from .choices import DEFAULT_RULES, MEASURES

@@ -57,20 +57,48 @@ def _require_postgres():
         skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
 @pytest.fixture(autouse=True)
-def _regions_after_flush(request):
-    """Transactional tests (live_server, a real worker) end by truncating every table, which also
-    empties the national region list a data migration loaded; put it back before the next one."""
+def _migration_seeds_after_flush(request):
+    """Transactional tests (live_server, transactional_db, a real worker) end by truncating every
+    table, which also empties what the data migrations seeded: the national region list, the
+    default time limits and the sanction catalogue. Put it back, through the functions those
+    migrations call, before any test that uses the database. Cost: one query while it is there."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction"))
-    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if marker is None and not DB_FIXTURES & set(request.fixturenames):
         return
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    restore_migration_seeds()
+
+
+def restore_migration_seeds() -> bool:
+    """One query when the seeded rows are there; otherwise the migrations' own seeding functions
+    insert what is missing. Returns whether anything had to be restored."""
+    from django.db.models import Exists
+
     from agencies.models import Region
+    from integrity_portal.models import TimeLimitPolicy
+    from sanctions.models import Measure
+
+    seeded = Region.objects.filter(
+        Exists(TimeLimitPolicy.objects.all()), Exists(Measure.objects.all())
+    )
+    if seeded.exists():
+        return False
     from agencies.regions import load_regions
+    from integrity_portal.seeding import seed_time_limits
+    from sanctions.catalogue import seed_catalogue
 
     if not Region.objects.exists():
         load_regions(Region)
+    seed_time_limits()
+    seed_catalogue()
+    return True
 
 
 @pytest.fixture(autouse=True)

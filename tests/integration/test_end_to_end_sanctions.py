@@ -21,7 +21,6 @@ from complaints.services.intake import complaint_submit
 from credit_records.choices import Kind, RecordStatus
 from credit_records.models import CreditRecord
 from integrity_portal.celery import app
-from sanctions.catalogue import seed_catalogue
 from sanctions.choices import BREACH_MEASURES, LiftReason, SanctionStatus
 from sanctions.models import CreditCheck, Sanction
 from tests.agencies.factories import AgencyFactory, StaffFactory
@@ -59,7 +58,6 @@ def active(agency):
 def run_scenario(step, settle):
     """``step()`` wraps each action (embedded: runs on-commit callbacks); ``settle(what,
     condition)`` waits for asynchronous effects (embedded: they are already there)."""
-    seed_catalogue()  # an earlier transactional test's flush may have emptied it
     supervisor = AgencyFactory(name="市住房和城乡建设局")
     respondent = AgencyFactory(name="某区城市管理局", supervisor=supervisor)
     handler = StaffFactory(role=StaffRole.HANDLER, agency=supervisor)

@@ -11,14 +11,3 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
-
-
-@pytest.fixture(autouse=True)
-def sanction_catalogue(request):
-    """A transactional test anywhere in the run ends with a flush that also empties the
-    catalogue the migration seeded; put it back for tests that use the database."""
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    from sanctions.catalogue import seed_catalogue
-
-    seed_catalogue()
