@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .ttl_cache import TTLCache
+
 
 class WorkdayOverride(models.Model):
     """A date whose working-day status the operator sets by hand.
@@ -27,6 +29,11 @@ class WorkdayOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+# The policies are read on every submission; cached per process, cleared on save/delete
+# (integrity_portal.apps), seen by other processes within the TTL.
+policies_cache = TTLCache(seconds=60)
 
 
 class TimeLimitPolicy(models.Model):

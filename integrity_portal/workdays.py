@@ -10,13 +10,24 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from .ttl_cache import TTLCache
+
 MAX_WORKDAYS = 3660  # a guard against runaway loops on absurd inputs
+
+# Overrides change a few times a year; reading them on every submission cost a query.
+# Cleared in this process on save/delete (see integrity_portal.apps); other processes see an
+# edit within the TTL.
+overrides_cache = TTLCache(seconds=60)
 
 
 def _overrides_for_year(year: int) -> dict[dt.date, bool]:
     from .models import WorkdayOverride
 
-    return dict(WorkdayOverride.objects.filter(date__year=year).values_list("date", "is_workday"))
+    def load():
+        rows = WorkdayOverride.objects.filter(date__year=year).values_list("date", "is_workday")
+        return dict(rows)
+
+    return overrides_cache.get_or_load(year, load)
 
 
 class Calendar:

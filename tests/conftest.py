@@ -109,11 +109,17 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters live in the cache; one test's requests must not throttle the next.
+    # The per-process configuration caches may hold rows a rolled-back test created.
     from django.core.cache import cache
 
-    cache.clear()
+    from integrity_portal.models import policies_cache
+    from integrity_portal.workdays import overrides_cache
+
+    for clear in (cache.clear, policies_cache.clear, overrides_cache.clear):
+        clear()
     yield
-    cache.clear()
+    for clear in (cache.clear, policies_cache.clear, overrides_cache.clear):
+        clear()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterR
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrity_portal.models import SweepClaim, TimeLimitPolicy
+from integrity_portal.models import SweepClaim, TimeLimitPolicy, policies_cache
 from integrity_portal.workdays import Calendar
 
 from ..choices import Action, ActorKind, NotificationChannel, Status
@@ -44,7 +44,9 @@ SWEEP_MAX_PER_RUN = 20_000
 
 def policy_for(domain: str) -> TimeLimitPolicy:
     """The domain's policy, else the default row, else the built-in defaults of section 5."""
-    rows = {p.domain: p for p in TimeLimitPolicy.objects.filter(domain__in=[domain, ""])}
+    rows = policies_cache.get_or_load(
+        "all", lambda: {p.domain: p for p in TimeLimitPolicy.objects.all()}
+    )
     return rows.get(domain) or rows.get("") or TimeLimitPolicy(domain="")
 
 
