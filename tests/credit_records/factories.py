@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from credit_records.choices import POLARITY_OF_KIND, Kind, RecordStatus, Severity, Source
 from credit_records.models import CreditRecord
@@ -21,7 +22,8 @@ class CreditRecordFactory(factory.django.DjangoModelFactory):
         lambda o: Severity.GENERAL if POLARITY_OF_KIND[o.kind] == "negative" else ""
     )
     facts = "拒不履行合同约定的付款义务"
-    decided_on = factory.LazyFunction(lambda: datetime.date(2026, 6, 1))
+    # Recent enough to be inside a general record's publicity window whenever tests run.
+    decided_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     source = Source.COURT
     source_ref = factory.Sequence(lambda n: f"REF-{n:06d}")
     status = RecordStatus.ACTIVE
