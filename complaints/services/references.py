@@ -29,8 +29,6 @@ REFERENCE_RE = re.compile(r"^[0-9]{4}-[0-9]{6,}$")
 
 # Sequences created ahead by migration 0003; other years are created on first use.
 PRECREATED_YEARS = range(2020, 2101)
-# Years outside that range whose sequence this process has seen committed.
-_known_sequences: set[int] = set()
 
 
 def reference_next(*, year: int | None = None) -> str:
@@ -51,24 +49,20 @@ def _sequence_name(year: int) -> str:
 def _postgres_next(year: int) -> int:
     name = _sequence_name(year)
     with connection.cursor() as cursor:
-        if year in PRECREATED_YEARS or year in _known_sequences:
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
-        # First use in this process: create the sequence if needed, in a savepoint. Two
-        # transactions creating it at once collide on the catalogue's unique index (CREATE ...
-        # IF NOT EXISTS is not race-free): the loser waits for the winner's commit, its
-        # savepoint is rolled back and it simply uses the sequence.
-        try:
-            with transaction.atomic():
-                cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
-        except DatabaseError:
-            pass
+        if year not in PRECREATED_YEARS:
+            # Outside the pre-created range (practically never): make sure it exists, in a
+            # savepoint. Two transactions creating it at once collide on the catalogue's unique
+            # index (CREATE ... IF NOT EXISTS is not race-free): the loser waits for the
+            # winner's commit, its savepoint is rolled back and it simply uses the sequence.
+            # Nothing is remembered across transactions, so a CREATE rolled back with its
+            # transaction can never leave a process believing the sequence exists.
+            try:
+                with transaction.atomic():
+                    cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+            except DatabaseError:
+                pass
         cursor.execute("SELECT nextval(%s)", [name])
-        number = cursor.fetchone()[0]
-    # Remember the sequence only once it is surely committed: a CREATE rolled back with its
-    # transaction must not make every later submission of this process fail.
-    transaction.on_commit(lambda: _known_sequences.add(year))
-    return number
+        return cursor.fetchone()[0]
 
 
 def _counter_next(year: int) -> int:
