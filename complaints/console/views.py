@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,6 +38,7 @@ from .forms import (
     LockoutAuthenticationForm,
     ReplyForm,
 )
+from .pagination import CappedCountPaginator
 
 PAGE_SIZE = 25
 AGENCY_QUERY_PARAM = "agency_q"  # the reroute form's agency search (a GET parameter)
@@ -76,7 +76,7 @@ def _queue_page(request, queryset, *, title: str, default_open: bool = True, ext
         params.setlist("status", sorted(OPEN_STATUSES))
     filterset = ComplaintFilterSet(params, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = params.copy()
     query.pop("page", None)
     context = {
