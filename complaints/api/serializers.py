@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency
 
-from ..choices import JudgmentOutcome, Severity
+from ..choices import ComplainantType, JudgmentOutcome, Severity
 from ..models import Complaint
 from ..selectors import contact_visible_to
 
@@ -93,6 +93,9 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         if request is None or not contact_visible_to(request.user, instance):
             for name in CONTACT_FIELDS:
                 data[name] = None
+            # An individual's (个体工商户) code identifies the person as much as a phone does.
+            if instance.complainant_type == ComplainantType.INDIVIDUAL:
+                data["complainant_uscc"] = None
         return data
 
 
