@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError, Throttled, UnsupportedMediaType
+from rest_framework.exceptions import (
+    NotFound,
+    ParseError,
+    PermissionDenied,
+    Throttled,
+    UnsupportedMediaType,
+)
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -189,6 +195,9 @@ class ComplaintIntakeMixin:
         return super().get_serializer_class()
 
     def create(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and user.role == StaffRole.AUDITOR and not user.is_superuser:
+            raise PermissionDenied(_("审计人员只能查阅，不能提交或登记投诉。"))
         data = _request_data(request)
         serializer = ComplaintSubmitSerializer(data=data)
         serializer.is_valid(raise_exception=True)
