@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,8 +111,10 @@ def agency_profile(request, pk: int):
     user = request.user
     agency = get_object_or_404(Agency.objects.select_related("region", "supervisor"), pk=pk)
     if not user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
-        if not (user.role == StaffRole.AGENCY_LIAISON and user.agency_id == agency.pk):
+        if user.role != StaffRole.AGENCY_LIAISON:
             raise PermissionDenied
+        if user.agency_id != agency.pk:
+            raise Http404  # another agency's file is outside a liaison's scope
     records = (
         credit_record_list_visible_to(user=user)
         .filter(agency=agency)

@@ -112,7 +112,7 @@ def test_agency_profile_is_visible_to_own_liaison_but_not_to_others(make_staff):
     own = make_staff(role=StaffRole.AGENCY_LIAISON, agency=agency)
     assert logged_in(own).get(f"/console/agencies/{agency.pk}/").status_code == 200
     other = make_staff(role=StaffRole.AGENCY_LIAISON)
-    assert logged_in(other).get(f"/console/agencies/{agency.pk}/").status_code == 403
+    assert logged_in(other).get(f"/console/agencies/{agency.pk}/").status_code == 404
     handler = make_staff(role=StaffRole.HANDLER, agency=agency)
     assert logged_in(handler).get(f"/console/agencies/{agency.pk}/").status_code == 403
 
