@@ -31,3 +31,105 @@ class NoteForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("不予修复的理由"), max_length=5000, widget=forms.Textarea)
+
+
+class _CodesField(forms.MultipleChoiceField):
+    """Offers the known codes but lets any submitted code through: the rule service decides
+    what is valid (one copy of the validation, shared with the API and the admin)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class _CodeField(forms.ChoiceField):
+    def valid_value(self, value):
+        return True
+
+
+class SanctionRuleForm(forms.Form):
+    """Console form of a sanction rule. Shape only (types and ranges, as the API serializer);
+    codes and the logging are the service's (``sanction_rule_create`` / ``_update``)."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kinds = _CodesField(
+        label=_("记录类别"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示任何失信记录。"),
+    )
+    min_severity = _CodeField(label=_("最低失信程度"), required=False)
+    min_count = forms.IntegerField(label=_("记录数不少于"), min_value=1, max_value=100, initial=1)
+    window_months = forms.IntegerField(
+        label=_("统计期（月）"),
+        min_value=1,
+        max_value=120,
+        required=False,
+        help_text=_("留空表示不限期间。"),
+    )
+    measures = _CodesField(label=_("惩戒措施"), required=False, widget=forms.CheckboxSelectMultiple)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from credit_records.choices import NEGATIVE_KINDS, Kind, Severity
+
+        from .models import Measure
+
+        self.fields["kinds"].choices = [(k.value, k.label) for k in Kind if k in NEGATIVE_KINDS]
+        self.fields["min_severity"].choices = [("", _("不限")), *Severity.choices]
+        self.fields["measures"].choices = [(m.code, m.label) for m in Measure.objects.all()]
+
+    @staticmethod
+    def initial_for(rule) -> dict:
+        return {
+            "name": rule.name,
+            "kinds": list(rule.kinds),
+            "min_severity": rule.min_severity,
+            "min_count": rule.min_count,
+            "window_months": rule.window_months,
+            "measures": [m.pk for m in rule.measures.all()],
+            "is_active": rule.is_active,
+        }
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class TypicalCaseForm(forms.Form):
+    """Marks a credit record as a typical case; eligibility and the complainant check are the
+    service's (``typical_case_mark``), as for the API."""
+
+    record = forms.IntegerField(label=_("信用记录编号"), min_value=1, required=False)
+    complaint = forms.CharField(
+        label=_("或投诉受理编号"),
+        max_length=20,
+        required=False,
+        help_text=_("投诉认定为失信后生成的信用记录。"),
+    )
+    title = forms.CharField(label=_("标题"), max_length=200)
+    facts = forms.CharField(label=_("失信事实"), max_length=5000, widget=forms.Textarea)
+    outcome = forms.CharField(label=_("处理结果"), max_length=5000, widget=forms.Textarea)
+
+    def clean(self):
+        from credit_records.models import CreditRecord
+
+        data = super().clean()
+        record_id, reference = data.get("record"), (data.get("complaint") or "").strip()
+        if not record_id and not reference:
+            raise forms.ValidationError(_("请填写信用记录编号或投诉受理编号。"))
+        qs = CreditRecord.objects.all()
+        if record_id:
+            found = qs.filter(pk=record_id).values_list("pk", flat=True).first()
+            if found is None:
+                self.add_error("record", _("未找到该信用记录。"))
+        else:
+            found = (
+                qs.filter(complaint__reference=reference)
+                .order_by("-pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if found is None:
+                self.add_error("complaint", _("该投诉没有信用记录。"))
+        data["record_id"] = found
+        return data

@@ -15,8 +15,8 @@ from credit_records.models import CreditRecord
 from integrity_portal.api import DomainError
 
 from .choices import OPEN_REPAIR_STATUSES, SanctionStatus, TaskKind, TaskStatus
-from .forms import CreditCheckForm, NoteForm, RejectForm
-from .models import Sanction, SanctionRule
+from .forms import CreditCheckForm, NoteForm, RejectForm, SanctionRuleForm, TypicalCaseForm
+from .models import RuleChange, Sanction, SanctionRule, TypicalCase
 from .selectors import (
     may_check_credit,
     measure_labels,
@@ -24,7 +24,16 @@ from .selectors import (
     repair_list_visible_to,
     typical_cases_public,
 )
-from .services import credit_check, office_task_done, repair_approve, repair_confirm, repair_reject
+from .services import (
+    credit_check,
+    office_task_done,
+    repair_approve,
+    repair_confirm,
+    repair_reject,
+    sanction_rule_create,
+    sanction_rule_update,
+    typical_case_mark,
+)
 from .services.repairs import may_confirm
 
 PAGE_SIZE = 25
@@ -185,6 +194,165 @@ def sanctions(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rules = SanctionRule.objects.prefetch_related("measures").order_by("pk")
     return render(request, "sanctions/console/sanctions.html", {"page": page, "rules": rules})
+
+
+def _office_view(request, *, write: bool) -> bool:
+    """Credit office and auditors read; only the credit office writes (auditors get 403 on
+    POST). Returns whether the user may edit."""
+    user = request.user
+    _require_office(user, write=write or request.method == "POST")
+    return user.is_credit_officer
+
+
+def _rule_field_labels() -> dict:
+    form = SanctionRuleForm()
+    return {name: field.label for name, field in form.fields.items()}
+
+
+def _rule_value(name: str, value, labels: dict) -> str:
+    if name in ("kinds", "measures"):
+        codes = value or []
+        if not codes:
+            return _("任何失信记录") if name == "kinds" else "—"
+        return "、".join(str(labels[name].get(code, code)) for code in codes)
+    if name == "min_severity":
+        return str(labels[name].get(value, value)) if value else _("不限")
+    if name == "is_active":
+        return _("是") if value else _("否")
+    if value in (None, ""):
+        return "—"
+    return str(value)
+
+
+def _rule_history(rule: SanctionRule) -> list[dict]:
+    """The service's log of a rule (RuleChange rows), as readable field changes."""
+    form = SanctionRuleForm()
+    labels = {
+        name: dict(form.fields[name].choices) for name in ("kinds", "min_severity", "measures")
+    }
+    field_labels = {name: field.label for name, field in form.fields.items()}
+    history = []
+    changes = RuleChange.objects.filter(rule=rule).select_related("actor").order_by("-id")
+    for change in changes:
+        rows = []
+        for name in field_labels:
+            before, after = change.before.get(name), change.after.get(name)
+            if change.action == "update" and before == after:
+                continue
+            rows.append(
+                {
+                    "label": field_labels[name],
+                    "before": _rule_value(name, before, labels) if change.before else "",
+                    "after": _rule_value(name, after, labels),
+                }
+            )
+        history.append({"change": change, "rows": rows})
+    return history
+
+
+def _rule_save(request, form, rule=None):
+    """Runs the rule service; field errors come back onto the form. Returns the rule or None."""
+    try:
+        if rule is None:
+            saved = sanction_rule_create(data=form.service_data(), actor=request.user)
+        else:
+            saved = sanction_rule_update(
+                rule_id=rule.pk, data=form.service_data(), actor=request.user
+            )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    if rule is not None and saved.version == rule.version:
+        messages.info(request, _("没有修改。"))
+    else:
+        messages.success(request, _("规则已保存，已安排重新核算全部主体的惩戒措施。"))
+    return saved
+
+
+@login_required
+def rules(request):
+    can_edit = _office_view(request, write=False)
+    qs = SanctionRule.objects.prefetch_related("measures").order_by("pk")
+    labels = dict(SanctionRuleForm().fields["kinds"].choices)
+    severities = dict(SanctionRuleForm().fields["min_severity"].choices)
+    items = [
+        {
+            "rule": r,
+            "kinds": [labels.get(k, k) for k in r.kinds],
+            "severity": severities.get(r.min_severity, r.min_severity),
+        }
+        for r in qs
+    ]
+    return render(request, "sanctions/console/rules.html", {"items": items, "can_edit": can_edit})
+
+
+@login_required
+def rule_new(request):
+    _office_view(request, write=True)
+    form = SanctionRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rule = _rule_save(request, form)
+        if rule is not None:
+            return redirect("sanctions_console:rule", pk=rule.pk)
+    return render(request, "sanctions/console/rule_form.html", {"form": form, "rule": None})
+
+
+@login_required
+def rule(request, pk: int):
+    can_edit = _office_view(request, write=False)
+    obj = get_object_or_404(SanctionRule.objects.prefetch_related("measures"), pk=pk)
+    form = None
+    if can_edit:
+        form = SanctionRuleForm(request.POST or None, initial=SanctionRuleForm.initial_for(obj))
+        if request.method == "POST" and form.is_valid():
+            if _rule_save(request, form, obj) is not None:
+                return redirect("sanctions_console:rule", pk=obj.pk)
+    labels = {
+        name: dict(field.choices)
+        for name, field in SanctionRuleForm().fields.items()
+        if name in ("kinds", "min_severity", "measures")
+    }
+    field_labels = _rule_field_labels()
+    summary = [
+        (field_labels[name], _rule_value(name, value, labels))
+        for name, value in SanctionRuleForm.initial_for(obj).items()
+    ]
+    return render(
+        request,
+        "sanctions/console/rule_form.html",
+        {"form": form, "rule": obj, "summary": summary, "history": _rule_history(obj)},
+    )
+
+
+@login_required
+def typical_cases_console(request):
+    can_edit = _office_view(request, write=False)
+    form = None
+    if can_edit:
+        initial = {"record": request.GET.get("record")} if request.GET.get("record") else None
+        form = TypicalCaseForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                typical_case_mark(
+                    record_id=data["record_id"],
+                    title=data["title"],
+                    facts=data["facts"],
+                    outcome=data["outcome"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except DomainError as exc:
+                form.add_error(None, str(exc.detail))
+            else:
+                messages.success(request, _("已标记为典型案例，并在公开网站发布。"))
+                return redirect("sanctions_console:typical_cases")
+    qs = TypicalCase.objects.select_related("agency", "record", "created_by").order_by(
+        "-published_at", "-id"
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sanctions/console/typical_cases.html", {"form": form, "page": page})
 
 
 def typical_cases(request):
