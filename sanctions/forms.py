@@ -91,6 +91,17 @@ class SanctionRuleForm(forms.Form):
             "is_active": rule.is_active,
         }
 
+    def clean(self):
+        """Shows the service's code errors together with the shape errors (the same function
+        the service runs again when saving)."""
+        from .services.rules import rule_input_errors
+
+        data = super().clean()
+        codes = {k: data[k] for k in ("kinds", "min_severity", "measures") if k in data}
+        for name, errors in rule_input_errors(codes).items():
+            self.add_error(name, errors)
+        return data
+
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
 
@@ -107,8 +118,12 @@ class TypicalCaseForm(forms.Form):
         help_text=_("投诉认定为失信后生成的信用记录。"),
     )
     title = forms.CharField(label=_("标题"), max_length=200)
-    facts = forms.CharField(label=_("失信事实"), max_length=5000, widget=forms.Textarea)
-    outcome = forms.CharField(label=_("处理结果"), max_length=5000, widget=forms.Textarea)
+    facts = forms.CharField(
+        label=_("失信事实"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    outcome = forms.CharField(
+        label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self):
         from credit_records.models import CreditRecord

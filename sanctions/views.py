@@ -204,9 +204,14 @@ def _office_view(request, *, write: bool) -> bool:
     return user.is_credit_officer
 
 
-def _rule_field_labels() -> dict:
+def _rule_labels() -> tuple[dict, dict]:
+    """Field labels and code labels (kinds, severities, measures) in the user's language."""
     form = SanctionRuleForm()
-    return {name: field.label for name, field in form.fields.items()}
+    fields = {name: field.label for name, field in form.fields.items()}
+    codes = {
+        name: dict(form.fields[name].choices) for name in ("kinds", "min_severity", "measures")
+    }
+    return fields, codes
 
 
 def _rule_value(name: str, value, labels: dict) -> str:
@@ -214,7 +219,7 @@ def _rule_value(name: str, value, labels: dict) -> str:
         codes = value or []
         if not codes:
             return _("任何失信记录") if name == "kinds" else "—"
-        return "、".join(str(labels[name].get(code, code)) for code in codes)
+        return _("、").join(str(labels[name].get(code, code)) for code in codes)
     if name == "min_severity":
         return str(labels[name].get(value, value)) if value else _("不限")
     if name == "is_active":
@@ -224,13 +229,8 @@ def _rule_value(name: str, value, labels: dict) -> str:
     return str(value)
 
 
-def _rule_history(rule: SanctionRule) -> list[dict]:
+def _rule_history(rule: SanctionRule, field_labels: dict, labels: dict) -> list[dict]:
     """The service's log of a rule (RuleChange rows), as readable field changes."""
-    form = SanctionRuleForm()
-    labels = {
-        name: dict(form.fields[name].choices) for name in ("kinds", "min_severity", "measures")
-    }
-    field_labels = {name: field.label for name, field in form.fields.items()}
     history = []
     changes = RuleChange.objects.filter(rule=rule).select_related("actor").order_by("-id")
     for change in changes:
@@ -273,8 +273,8 @@ def _rule_save(request, form, rule=None):
 def rules(request):
     can_edit = _office_view(request, write=False)
     qs = SanctionRule.objects.prefetch_related("measures").order_by("pk")
-    labels = dict(SanctionRuleForm().fields["kinds"].choices)
-    severities = dict(SanctionRuleForm().fields["min_severity"].choices)
+    _fields, codes = _rule_labels()
+    labels, severities = codes["kinds"], codes["min_severity"]
     items = [
         {
             "rule": r,
@@ -307,12 +307,7 @@ def rule(request, pk: int):
         if request.method == "POST" and form.is_valid():
             if _rule_save(request, form, obj) is not None:
                 return redirect("sanctions_console:rule", pk=obj.pk)
-    labels = {
-        name: dict(field.choices)
-        for name, field in SanctionRuleForm().fields.items()
-        if name in ("kinds", "min_severity", "measures")
-    }
-    field_labels = _rule_field_labels()
+    field_labels, labels = _rule_labels()
     summary = [
         (field_labels[name], _rule_value(name, value, labels))
         for name, value in SanctionRuleForm.initial_for(obj).items()
@@ -320,7 +315,12 @@ def rule(request, pk: int):
     return render(
         request,
         "sanctions/console/rule_form.html",
-        {"form": form, "rule": obj, "summary": summary, "history": _rule_history(obj)},
+        {
+            "form": form,
+            "rule": obj,
+            "summary": summary,
+            "history": _rule_history(obj, field_labels, labels),
+        },
     )
 
 
@@ -352,7 +352,19 @@ def typical_cases_console(request):
         "-published_at", "-id"
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sanctions/console/typical_cases.html", {"form": form, "page": page})
+    # Recent negative records not yet published, to pick from; the service decides eligibility.
+    candidates = (
+        CreditRecord.objects.filter(polarity="negative", typical_cases__isnull=True)
+        .select_related("agency")
+        .order_by("-decided_on", "-pk")[:10]
+        if can_edit
+        else []
+    )
+    return render(
+        request,
+        "sanctions/console/typical_cases.html",
+        {"form": form, "page": page, "candidates": candidates},
+    )
 
 
 def typical_cases(request):

@@ -234,9 +234,9 @@ def test_forms_carry_a_csrf_token_and_are_refused_without_one(credit_officer):
 def test_rule_pages_pin_their_query_counts(credit_officer, django_assert_max_num_queries):
     client = browser(credit_officer)
     rule = _rule()
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(8):
         client.get(RULES)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(10):
         client.get(f"{RULES}{rule.pk}/")
 
 
@@ -375,3 +375,22 @@ def test_rule_list_and_history_render_in_english(credit_officer):
     leftover = CHINESE.findall(re.sub(r'value="[^"]*"', "", main))
     assert not leftover, leftover
     assert "Change history" in main and "Any" in main
+
+
+def test_recent_unmarked_negative_records_are_offered_to_pick_from(credit_officer):
+    agency = AgencyFactory()
+    marked = record(agency, severity=Severity.SERIOUS)
+    offered = record(agency, severity=Severity.GENERAL)
+    browser(credit_officer).post(TYPICAL, case_form(record=str(marked.pk)))
+    page = browser(credit_officer).get(TYPICAL)
+    assert list(page.context["candidates"]) == [offered]
+    assert f'href="?record={offered.pk}#id_record"' in page.content.decode()
+
+
+def test_typical_case_page_pins_its_query_count(credit_officer, django_assert_max_num_queries):
+    agency = AgencyFactory()
+    for _ in range(5):
+        record(agency, severity=Severity.SERIOUS)
+    client = browser(credit_officer)
+    with django_assert_max_num_queries(8):
+        client.get(TYPICAL)
