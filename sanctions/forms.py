@@ -68,9 +68,16 @@ class SanctionRuleForm(forms.Form):
     )
     measures = _CodesField(label=_("惩戒措施"), required=False, widget=forms.CheckboxSelectMultiple)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    # The version the officer edited; a save over someone else's newer edit is refused.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rule=None, **kwargs):
+        if rule is not None:
+            kwargs.setdefault("initial", {**self.initial_for(rule), "version": rule.version})
         super().__init__(*args, **kwargs)
+        self.rule = rule
+        if rule is None:
+            del self.fields["version"]
         from credit_records.choices import NEGATIVE_KINDS, Kind, Severity
 
         from .models import Measure
@@ -100,10 +107,17 @@ class SanctionRuleForm(forms.Form):
         codes = {k: data[k] for k in ("kinds", "min_severity", "measures") if k in data}
         for name, errors in rule_input_errors(codes).items():
             self.add_error(name, errors)
+        if self.rule is not None and data.get("version") != self.rule.version:
+            # Re-rendered with the current version: saving again, after checking, is deliberate.
+            self.data = self.data.copy()
+            self.data["version"] = self.rule.version
+            raise forms.ValidationError(
+                _("该规则已被他人修改，请核对现行规则后重新保存。"), code="stale"
+            )
         return data
 
     def service_data(self) -> dict:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
 class TypicalCaseForm(forms.Form):

@@ -303,7 +303,7 @@ def rule(request, pk: int):
     obj = get_object_or_404(SanctionRule.objects.prefetch_related("measures"), pk=pk)
     form = None
     if can_edit:
-        form = SanctionRuleForm(request.POST or None, initial=SanctionRuleForm.initial_for(obj))
+        form = SanctionRuleForm(request.POST or None, rule=obj)
         if request.method == "POST" and form.is_valid():
             if _rule_save(request, form, obj) is not None:
                 return redirect("sanctions_console:rule", pk=obj.pk)

@@ -88,7 +88,9 @@ def test_credit_officer_edits_a_rule_and_its_page_shows_the_change(
     rule = SanctionRule.objects.get(name="拖欠账款两次以上")
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
-            f"{RULES}{rule.pk}/", rule_form(min_count="3", measures=["awards"]), follow=True
+            f"{RULES}{rule.pk}/",
+            rule_form(min_count="3", measures=["awards"], version="1"),
+            follow=True,
         )
     rule.refresh_from_db()
     assert (rule.min_count, rule.version) == (3, 2)
@@ -107,7 +109,7 @@ def test_saving_a_rule_unchanged_writes_nothing_and_says_so(credit_officer):
     client = browser(credit_officer)
     client.post(NEW_RULE, rule_form())
     rule = SanctionRule.objects.get(name="拖欠账款两次以上")
-    response = client.post(f"{RULES}{rule.pk}/", rule_form(), follow=True)
+    response = client.post(f"{RULES}{rule.pk}/", rule_form(version="1"), follow=True)
     assert RuleChange.objects.filter(rule=rule).count() == 1
     assert "没有修改" in response.content.decode()
 
@@ -116,11 +118,29 @@ def test_unticking_active_switches_a_rule_off(credit_officer):
     client = browser(credit_officer)
     client.post(NEW_RULE, rule_form())
     rule = SanctionRule.objects.get(name="拖欠账款两次以上")
-    data = rule_form()
+    data = rule_form(version="1")
     del data["is_active"]
     client.post(f"{RULES}{rule.pk}/", data)
     rule.refresh_from_db()
     assert rule.is_active is False
+
+
+def test_saving_over_a_newer_edit_is_refused_and_changes_nothing(credit_officer):
+    """Two officers opened the same rule; the second save would silently undo the first."""
+    client = browser(credit_officer)
+    client.post(NEW_RULE, rule_form())
+    rule = SanctionRule.objects.get(name="拖欠账款两次以上")
+    client.post(f"{RULES}{rule.pk}/", rule_form(min_count="3", version="1"))
+    response = client.post(f"{RULES}{rule.pk}/", rule_form(min_count="5", version="1"))
+    assert response.status_code == 200
+    assert "已被他人修改" in response.content.decode()
+    rule.refresh_from_db()
+    assert (rule.min_count, rule.version) == (3, 2)
+    assert RuleChange.objects.filter(rule=rule).count() == 2
+    assert 'name="version" value="2"' in response.content.decode()
+    client.post(f"{RULES}{rule.pk}/", rule_form(min_count="5", version="2"))
+    rule.refresh_from_db()
+    assert (rule.min_count, rule.version) == (5, 3)
 
 
 BAD_RULES = [
@@ -151,7 +171,7 @@ def test_bad_rule_edit_shows_a_field_error_and_changes_nothing(credit_officer, o
     client = browser(credit_officer)
     client.post(NEW_RULE, rule_form())
     rule = SanctionRule.objects.get(name="拖欠账款两次以上")
-    response = client.post(f"{RULES}{rule.pk}/", rule_form(**overrides))
+    response = client.post(f"{RULES}{rule.pk}/", rule_form(version="1", **overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     fresh = SanctionRule.objects.get(pk=rule.pk)
@@ -366,7 +386,7 @@ def test_rule_list_and_history_render_in_english(credit_officer):
     client = browser(credit_officer, HTTP_ACCEPT_LANGUAGE="en")
     client.post(NEW_RULE, rule_form(name="Arrears twice"))
     rule = SanctionRule.objects.get(name="Arrears twice")
-    client.post(f"{RULES}{rule.pk}/", rule_form(name="Arrears twice", min_count="3"))
+    client.post(f"{RULES}{rule.pk}/", rule_form(name="Arrears twice", min_count="3", version="1"))
     main = re.search(r"<main.*?</main>", client.get(RULES).content.decode(), re.S).group(0)
     assert "Awards" in main
     page = client.get(f"{RULES}{rule.pk}/").content.decode()
