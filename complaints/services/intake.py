@@ -6,15 +6,16 @@ answers 201; nothing is rendered or sent inline (DESIGN sections 2 and 10).
 """
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from credit_records.sql import insert_rows
 
 from ..choices import Action, ActorKind, Channel, ComplainantType, Status
 from ..files import CheckedFile, evidence_check, file_sha256
@@ -97,7 +98,7 @@ def complaint_submit(
     stored_paths: list[str] = []
     try:
         with transaction.atomic():
-            original = _duplicate_candidate(fields, now=now)
+            original_id, original_reference = _duplicate_candidate(fields, now=now)
             complaint = Complaint.objects.create(
                 **fields,
                 reference=reference_next(),
@@ -106,7 +107,7 @@ def complaint_submit(
                 status=Status.ROUTED if supervisor else Status.PENDING_ROUTING,
                 handling_agency=supervisor,
                 registered_by=actor if is_staff else None,
-                duplicate_of=original,
+                duplicate_of_id=original_id,
                 submitted_at=now,
                 stage_started_at=now if supervisor else None,
                 due_at=due_at,
@@ -117,7 +118,7 @@ def complaint_submit(
             _events_initial(
                 complaint,
                 actor=actor if is_staff else None,
-                original=original,
+                original_reference=original_reference,
                 at=now,
                 deadline=deadline_basis,
             )
@@ -129,26 +130,102 @@ def complaint_submit(
     return complaint, code
 
 
-def _duplicate_candidate(fields: dict, *, now) -> Complaint | None:
-    """The earliest complaint by the same complainant against the same respondent about the
-    same contract within 90 days, or None. Duplicates are linked and flagged, never merged."""
-    who = Q(contact_phone=fields["contact_phone"])
-    if fields.get("complainant_uscc"):
-        who |= Q(complainant_uscc=fields["complainant_uscc"])
-    subject = (fields.get("contract_title") or "").strip()
-    about = Q(contract_title=subject) if subject else Q(contract_title="", title=fields["title"])
-    return (
-        Complaint.objects.filter(
-            who,
-            about,
-            respondent_agency=fields["respondent_agency"],
-            submitted_at__gte=now - DUPLICATE_WINDOW,
-            duplicate_of__isnull=True,
+# Columns of the respondent and its supervisor read at intake; the timestamps stay deferred.
+_AGENCY_FIELDS = ("id", "name", "uscc", "kind", "region_id", "supervisor_id", "is_active")
+_AGENCY_SQL = None
+_PK_RANGE = (-(2**63), 2**63 - 1)
+
+
+def respondent_for_intake(pk) -> Agency | None:
+    """The active agency ``pk`` with its supervisor loaded (as ``select_related`` would), or
+    None. ``pk`` is converted like the ORM converts it (TypeError/ValueError propagate).
+
+    One statement written once from the model's metadata: building the equivalent ORM query
+    on every submission cost more CPU than running it. The agencies' timestamps are left
+    deferred (the intake never reads them).
+    """
+    global _AGENCY_SQL
+    pk = Agency._meta.pk.get_prep_value(pk)
+    if not _PK_RANGE[0] <= pk <= _PK_RANGE[1]:
+        return None
+    if _AGENCY_SQL is None:
+        qn = connection.ops.quote_name
+        columns = [qn(Agency._meta.get_field(name).column) for name in _AGENCY_FIELDS]
+        _AGENCY_SQL = (
+            f"SELECT {', '.join('a.' + c for c in columns)}, {', '.join('s.' + c for c in columns)}"  # noqa: S608 — names from the model, quoted
+            f" FROM {qn(Agency._meta.db_table)} a LEFT OUTER JOIN {qn(Agency._meta.db_table)} s"
+            f" ON s.{columns[0]} = a.{columns[5]} WHERE a.{columns[0]} = %s AND a.{columns[6]}"
         )
-        .order_by("submitted_at", "id")
-        .only("id", "reference")
-        .first()
+    with connection.cursor() as cursor:
+        cursor.execute(_AGENCY_SQL, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(_AGENCY_FIELDS)
+    respondent = _agency_from_row(row[:n])
+    supervisor = _agency_from_row(row[n:]) if row[n] is not None else None
+    Agency._meta.get_field("supervisor").set_cached_value(respondent, supervisor)
+    return respondent
+
+
+def _agency_from_row(values) -> Agency:
+    values = list(values)
+    values[-1] = bool(values[-1])  # SQLite returns 0/1 for booleans
+    return Agency.from_db(connection.alias, _AGENCY_FIELDS, values)
+
+
+_DUPLICATE_SQL = None
+
+
+def _duplicate_sql() -> str:
+    global _DUPLICATE_SQL
+    if _DUPLICATE_SQL is None:
+        meta, qn = Complaint._meta, connection.ops.quote_name
+
+        def col(name):
+            return qn(meta.get_field(name).column)
+
+        _DUPLICATE_SQL = (
+            f"SELECT {col('id')}, {col('reference')} FROM {qn(meta.db_table)} "  # noqa: S608 — names from the model, quoted
+            f"WHERE ({col('contact_phone')} = %s OR {col('complainant_uscc')} = %s)"
+            f" AND {col('contract_title')} = %s AND (%s OR {col('title')} = %s)"
+            f" AND {col('respondent_agency')} = %s AND {col('submitted_at')} >= %s"
+            f" AND {col('duplicate_of')} IS NULL"
+            f" ORDER BY {col('submitted_at')}, {col('id')} LIMIT 1"
+        )
+    return _DUPLICATE_SQL
+
+
+def _duplicate_candidate(fields: dict, *, now) -> tuple[int | None, str]:
+    """The id and reference of the earliest complaint by the same complainant against the
+    same respondent about the same contract within 90 days, or ``(None, "")``. Duplicates
+    are linked and flagged, never merged.
+
+    The same comparison as ``Complaint.objects.filter(...)`` would make, written once as SQL
+    because building that query cost more CPU than running it. The complainant is the same
+    phone or, when given, the same USCC (an empty USCC matches nothing: ``%s`` is then NULL).
+    Without a contract title the complaint's title must match too.
+    """
+    subject = (fields.get("contract_title") or "").strip()
+    respondent = fields["respondent_agency"]
+    since = Complaint._meta.get_field("submitted_at").get_db_prep_value(
+        now - DUPLICATE_WINDOW, connection
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _duplicate_sql(),
+            [
+                fields["contact_phone"],
+                fields.get("complainant_uscc") or None,
+                subject,
+                bool(subject),
+                fields["title"],
+                respondent.pk if isinstance(respondent, Agency) else respondent,
+                since,
+            ],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (None, "")
 
 
 def _attachments_store(complaint, checked, *, actor, stored_paths) -> list[Attachment]:
@@ -196,13 +273,33 @@ def _files_remove(paths) -> None:
             pass
 
 
+_EVENT_FIELDS = [
+    "complaint",
+    "seq",
+    "action",
+    "from_status",
+    "to_status",
+    "actor",
+    "actor_kind",
+    "is_public",
+    "message",
+    "note",
+    "data",
+    "created_at",
+    "prev_hash",
+    "hash",
+]
+
+
 def _events_initial(
-    complaint: Complaint, *, actor, original, at, deadline=None
-) -> list[ComplaintEvent]:
+    complaint: Complaint, *, actor, original_reference="", at, deadline=None
+) -> list[int]:
     """The submission's events, written in one INSERT: ``submit`` and, when routed, ``route``.
 
     The complaint is new, so the chain starts here (seq 1, empty previous hash) and no lock
-    or read of earlier events is needed.
+    or read of earlier events is needed. Rows go in through ``insert_rows`` (no model
+    instance per event); the hash is the one ``event_append`` computes, from the same
+    ``event_payload`` of the same values. Returns the events' ids.
     """
     actor_kind = ActorKind.STAFF if actor else ActorKind.COMPLAINANT
     with translation.override(settings.LANGUAGE_CODE):
@@ -211,8 +308,8 @@ def _events_initial(
         }
         duplicate_note = (
             _("疑似重复投诉：与 %(reference)s 为同一投诉人、同一被投诉主体、同一合同。")
-            % {"reference": original.reference}
-            if original
+            % {"reference": original_reference}
+            if original_reference
             else ""
         )
         specs = [
@@ -220,13 +317,13 @@ def _events_initial(
                 "action": Action.SUBMIT,
                 "from_status": "",
                 "to_status": Status.PENDING_ROUTING,
-                "actor": actor,
+                "actor_id": actor.pk if actor else None,
                 "actor_kind": actor_kind,
                 "message": submit_message,
                 "note": duplicate_note,
                 "data": {
                     "channel": complaint.channel,
-                    **({"duplicate_of": original.reference} if original else {}),
+                    **({"duplicate_of": original_reference} if original_reference else {}),
                 },
             }
         ]
@@ -236,7 +333,7 @@ def _events_initial(
                     "action": Action.ROUTE,
                     "from_status": Status.PENDING_ROUTING,
                     "to_status": Status.ROUTED,
-                    "actor": None,
+                    "actor_id": None,
                     "actor_kind": ActorKind.SYSTEM,
                     "message": _("已转交%(agency)s核实办理。")
                     % {"agency": complaint.handling_agency.name},
@@ -250,25 +347,38 @@ def _events_initial(
         else:
             specs[0]["data"]["routing"] = "no_supervisor"
             specs[0]["message"] += _("被投诉主体暂无登记的上级部门，待信用办分办。")
-    events, prev_hash = [], ""
+    rows, prev_hash = [], ""
     for seq, spec in enumerate(specs, start=1):
-        event = ComplaintEvent(
-            complaint=complaint, seq=seq, is_public=True, created_at=at, prev_hash=prev_hash, **spec
-        )
-        event.hash = event_hash(
+        event = SimpleNamespace(is_public=True, created_at=at, **spec)
+        event_hash_ = event_hash(
             prev_hash=prev_hash, complaint_id=complaint.pk, seq=seq, payload=event_payload(event)
         )
-        prev_hash = event.hash
-        events.append(event)
-    ComplaintEvent.objects.bulk_create(events)
-    for event in events:
-        _signal_on_commit(event)
-    return events
+        rows.append(
+            (
+                complaint.pk,
+                seq,
+                event.action,
+                event.from_status,
+                event.to_status,
+                event.actor_id,
+                event.actor_kind,
+                True,
+                event.message,
+                event.note,
+                event.data,
+                at,
+                prev_hash,
+                event_hash_,
+            )
+        )
+        prev_hash = event_hash_
+    ids = insert_rows(ComplaintEvent, _EVENT_FIELDS, rows, returning="id")
+    for event_id, spec in zip(ids, specs, strict=True):
+        _signal_on_commit(event_id, complaint.pk, spec["action"], spec["to_status"])
+    return ids
 
 
-def _signal_on_commit(event: ComplaintEvent) -> None:
-    event_id, complaint_id = event.pk, event.complaint_id
-    action, to_status = event.action, event.to_status
+def _signal_on_commit(event_id: int, complaint_id: int, action: str, to_status: str) -> None:
     transaction.on_commit(
         lambda: complaint_event_committed.send(
             sender=ComplaintEvent,

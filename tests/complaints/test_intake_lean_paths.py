@@ -1,0 +1,225 @@
+"""The intake's lean paths (cached serializer fields, hand-written lookups, multi-row INSERTs)
+give exactly what the ORM paths they replace gave."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaints.api.intake import ComplaintSubmitSerializer
+from complaints.choices import Action, NotificationChannel, Status
+from complaints.models import Complaint, ComplaintEvent, Notification
+from complaints.services.events import event_hash, event_payload
+from complaints.services.intake import respondent_for_intake
+from complaints.signals import complaint_event_committed
+from tests.agencies.factories import AgencyFactory, make_uscc
+from tests.complaints.factories import complaint_submit_for_test
+from tests.complaints.test_intake_api import URL, assert_nothing_stored, payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def respondent():
+    return AgencyFactory(name="某区某小学", supervisor=AgencyFactory(name="某区教育局"))
+
+
+def test_submit_serializer_fields_are_built_once_per_thread_and_bound_to_the_current_one():
+    first, second = ComplaintSubmitSerializer(data={}), ComplaintSubmitSerializer(data={})
+    assert first.fields["title"] is second.fields["title"]
+    assert second.fields["title"].parent is second
+    other = {}
+    thread = threading.Thread(
+        target=lambda: other.update(field=ComplaintSubmitSerializer(data={}).fields["title"])
+    )
+    thread.start()
+    thread.join()
+    assert other["field"] is not first.fields["title"]
+
+
+def test_errors_of_one_submission_do_not_carry_over_to_the_next(api_client, respondent):
+    bad = api_client.post(URL, payload(respondent, title="长" * 201), format="json")
+    good = api_client.post(URL, payload(respondent), format="json")
+    other_bad = api_client.post(URL, payload(respondent, contact_phone="12345"), format="json")
+    assert bad.status_code == 400 and set(bad.json()) == {"title"}
+    assert good.status_code == 201, good.content
+    assert other_bad.status_code == 400 and set(other_bad.json()) == {"contact_phone"}
+
+
+def test_error_language_follows_each_request_with_cached_fields(api_client, respondent):
+    body = payload(respondent, title="长" * 201)
+    english = api_client.post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = api_client.post(URL, body, format="json").json()
+    english_again = api_client.post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "200" in english["title"][0] and "characters" in english["title"][0]
+    assert "200" in chinese["title"][0] and "字符" in chinese["title"][0]
+    assert english_again == english
+
+
+BAD_RESPONDENTS = [
+    ("text", "abc"),
+    ("boolean", True),
+    ("list", [1]),
+    ("object", {"id": 1}),
+    ("beyond a 64-bit id", 10**30),
+    ("negative", -1),
+    ("zero", 0),
+]
+
+
+@pytest.mark.parametrize(("case", "value"), BAD_RESPONDENTS, ids=[c[0] for c in BAD_RESPONDENTS])
+def test_malformed_or_unknown_respondent_ids_are_field_errors_and_store_nothing(
+    api_client, respondent, case, value
+):
+    response = api_client.post(URL, payload(respondent, respondent_agency=value), format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["respondent_agency"]
+    assert_nothing_stored()
+
+
+def test_respondent_id_sent_as_text_digits_is_accepted(api_client, respondent):
+    response = api_client.post(URL, payload(respondent, respondent_agency=str(respondent.pk)))
+    assert response.status_code == 201, response.content
+    assert response.json()["respondent_agency"] == respondent.pk
+
+
+def test_respondent_lookup_loads_the_supervisor_in_the_same_query(respondent):
+    with CaptureQueriesContext(connection) as queries:
+        agency = respondent_for_intake(respondent.pk)
+        supervisor = agency.supervisor
+    assert len(queries) == 1
+    assert (agency.pk, agency.name, agency.is_active) == (respondent.pk, "某区某小学", True)
+    assert agency.is_active is True
+    assert supervisor.pk == respondent.supervisor_id and supervisor.name == "某区教育局"
+
+
+def test_respondent_lookup_skips_inactive_agencies_and_handles_no_supervisor():
+    assert respondent_for_intake(AgencyFactory(is_active=False).pk) is None
+    alone = respondent_for_intake(AgencyFactory().pk)
+    assert alone is not None and alone.supervisor is None
+
+
+def test_inactive_supervisor_leaves_the_complaint_for_the_credit_office(api_client):
+    school = AgencyFactory(supervisor=AgencyFactory(is_active=False))
+    response = api_client.post(URL, payload(school), format="json")
+    assert response.status_code == 201
+    assert response.json()["status"] == Status.PENDING_ROUTING
+    assert response.json()["handling_agency"] is None
+
+
+def test_same_uscc_with_another_phone_is_a_duplicate_and_an_empty_uscc_matches_nothing():
+    original, _ = complaint_submit_for_test()
+    by_uscc, _ = complaint_submit_for_test(
+        respondent_agency=original.respondent_agency,
+        complainant_uscc=original.complainant_uscc,
+        contact_phone="13900000001",
+        contract_title=original.contract_title,
+    )
+    individual, _ = complaint_submit_for_test(
+        respondent_agency=original.respondent_agency,
+        complainant_type="individual",
+        complainant_uscc="",
+        contact_phone="13900000002",
+        contract_title=original.contract_title,
+    )
+    assert by_uscc.duplicate_of_id == original.pk
+    assert individual.duplicate_of_id is None
+
+
+def test_without_a_contract_title_only_the_same_title_is_a_duplicate():
+    original, _ = complaint_submit_for_test(contract_title="", title="食堂承包费未退还")
+    same = {
+        "respondent_agency": original.respondent_agency,
+        "contact_phone": original.contact_phone,
+        "contract_title": "  ",
+    }
+    again, _ = complaint_submit_for_test(title="食堂承包费未退还", **same)
+    other, _ = complaint_submit_for_test(title="另一件事", **same)
+    about_a_contract, _ = complaint_submit_for_test(
+        title="食堂承包费未退还", **{**same, "contract_title": "食堂承包合同"}
+    )
+    assert again.duplicate_of_id == original.pk
+    assert other.duplicate_of_id is None
+    assert about_a_contract.duplicate_of_id is None
+
+
+def test_complaint_of_another_respondent_is_not_a_duplicate():
+    original, _ = complaint_submit_for_test()
+    elsewhere, _ = complaint_submit_for_test(
+        contact_phone=original.contact_phone, contract_title=original.contract_title
+    )
+    assert elsewhere.respondent_agency_id != original.respondent_agency_id
+    assert elsewhere.duplicate_of_id is None
+
+
+def test_initial_events_are_complete_rows_and_signal_their_ids_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    seen = []
+
+    def receiver(**kwargs):
+        seen.append((kwargs["event_id"], kwargs["complaint_id"], kwargs["action"]))
+
+    complaint_event_committed.connect(receiver, dispatch_uid="intake-lean-test")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            complaint, _ = complaint_submit_for_test()
+    finally:
+        complaint_event_committed.disconnect(dispatch_uid="intake-lean-test")
+    events = list(ComplaintEvent.objects.filter(complaint=complaint).order_by("seq"))
+    assert seen == [(e.pk, complaint.pk, e.action) for e in events]
+    assert [e.action for e in events] == [Action.SUBMIT, Action.ROUTE]
+    submit, route = events
+    assert submit.created_at == complaint.submitted_at == route.created_at
+    assert submit.actor_id is None and submit.data == {"channel": complaint.channel}
+    assert route.data["handling_agency"] == complaint.handling_agency_id
+    assert route.prev_hash == submit.hash
+    for event in events:
+        assert event.hash == event_hash(
+            prev_hash=event.prev_hash,
+            complaint_id=complaint.pk,
+            seq=event.seq,
+            payload=event_payload(event),
+        )
+
+
+def test_registered_complaint_events_record_the_clerk(make_staff):
+    clerk = make_staff("intake_clerk")
+    complaint, _ = complaint_submit_for_test(actor=clerk, channel="phone")
+    submit = complaint.events.get(action=Action.SUBMIT)
+    assert submit.actor_id == clerk.pk
+    assert submit.hash == event_hash(
+        prev_hash="", complaint_id=complaint.pk, seq=1, payload=event_payload(submit)
+    )
+
+
+def test_receipt_rows_carry_the_model_defaults_and_no_access_code():
+    complaint, code = complaint_submit_for_test(contact_email="li@example.invalid")
+    email = Notification.objects.get(complaint=complaint, channel=NotificationChannel.EMAIL)
+    sms = Notification.objects.get(complaint=complaint, channel=NotificationChannel.SMS)
+    for row in (email, sms):
+        assert row.created_at is not None and row.sent_at is None and row.claimed_until is None
+        assert row.attempts == 0 and row.last_error == ""
+        assert code not in row.body and complaint.reference in row.body
+    assert email.recipient == "li@example.invalid" and complaint.reference in email.subject
+    assert sms.recipient == complaint.contact_phone and sms.subject == ""
+
+
+def test_landline_without_email_gets_no_receipt_row():
+    complaint, _ = complaint_submit_for_test(contact_email="", contact_phone="0571-87654321")
+    assert not Notification.objects.filter(complaint=complaint).exists()
+    assert Complaint.objects.filter(pk=complaint.pk).exists()
+
+
+def test_enterprise_uscc_is_normalised_before_the_duplicate_lookup(api_client, respondent):
+    uscc = make_uscc(7, prefix="91330106")
+    first = api_client.post(URL, payload(respondent, complainant_uscc=uscc), format="json")
+    again = api_client.post(
+        URL,
+        payload(respondent, complainant_uscc=f" {uscc.lower()} ", contact_phone="13900000003"),
+        format="json",
+    )
+    assert first.status_code == again.status_code == 201, again.content
+    original = Complaint.objects.get(reference=first.json()["reference"])
+    assert Complaint.objects.get(reference=again.json()["reference"]).duplicate_of == original
