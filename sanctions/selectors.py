@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from agencies.choices import StaffRole
+from agencies.models import Agency
 from credit_records.selectors import integration_client_of
 
 from .choices import SanctionStatus
@@ -18,18 +19,8 @@ def _version_key(agency_id: int) -> str:
     return f"sanctions:v:{agency_id}"
 
 
-def _state_key(agency_id: int, version) -> str:
-    return f"sanctions:state:{agency_id}:{version}"
-
-
-def _agency_version(agency_id: int):
-    key = _version_key(agency_id)
-    version = cache.get(key)
-    if version is None:
-        # A fresh, never-reused version: an evicted counter must not resurrect old entries.
-        cache.add(key, time.time_ns(), None)
-        version = cache.get(key)
-    return version
+def _state_key(agency_id: int) -> str:
+    return f"sanctions:state:{agency_id}"
 
 
 def sanction_state_invalidate(agency_ids) -> None:
@@ -44,18 +35,8 @@ def sanction_state_invalidate(agency_ids) -> None:
             cache.add(key, time.time_ns(), None)
 
 
-def agency_sanction_state(agency_id: int) -> list[dict]:
-    """The agency's active sanctions as plain dicts (cached; cleared by the reconcile).
-
-    The version is read *before* the database, so a reconcile that commits in between makes
-    this entry unreachable rather than stale.
-    """
-    version = _agency_version(agency_id)
-    key = _state_key(agency_id, version)
-    state = cache.get(key)
-    if state is not None:
-        return state
-    state = [
+def _state_from_database(agency_id: int) -> list[dict]:
+    return [
         {
             "id": s.pk,
             "measure": s.measure_id,
@@ -69,8 +50,47 @@ def agency_sanction_state(agency_id: int) -> list[dict]:
         .prefetch_related("basis_records")
         .order_by("measure_id", "rule_id")
     ]
-    cache.set(key, state, STATE_TTL)
+
+
+def _cached_state(agency_id: int, *, require_agency: bool) -> list[dict] | None:
+    """One cache round trip on a hit: the agency's version and its entry ``(version, state)``
+    are read together, and the entry counts only when it carries the current version.
+
+    The version is read *before* the database, so a reconcile that commits in between makes
+    the entry written here unreachable rather than stale. An entry exists only for an agency
+    that existed when it was written; with ``require_agency`` a miss first checks that the
+    agency exists and answers None when it does not (unknown agencies are never cached).
+    """
+    version_key, state_key = _version_key(agency_id), _state_key(agency_id)
+    found = cache.get_many([version_key, state_key])
+    version, entry = found.get(version_key), found.get(state_key)
+    if version is None:
+        # A fresh, never-reused version: an evicted counter must not resurrect old entries.
+        cache.add(version_key, time.time_ns(), None)
+        version = cache.get(version_key)
+    elif entry is not None and entry[0] == version:
+        return entry[1]
+    if require_agency and not Agency.objects.filter(pk=agency_id).exists():
+        return None
+    state = _state_from_database(agency_id)
+    cache.set(state_key, (version, state), STATE_TTL)
     return state
+
+
+def agency_sanction_state(agency_id: int) -> list[dict]:
+    """The agency's active sanctions as plain dicts (cached; cleared by the reconcile)."""
+    return _cached_state(agency_id, require_agency=False)
+
+
+def credit_check_state(agency_id: int) -> list[dict] | None:
+    """For the credit check: the agency's active sanctions, or None when there is no such
+    agency — on a cache hit without touching the database."""
+    return _cached_state(agency_id, require_agency=True)
+
+
+def credit_check_state_forget(agency_id: int) -> None:
+    """Drop an agency's cached entry (the agency turned out to be gone)."""
+    cache.delete(_state_key(agency_id))
 
 
 def measure_labels() -> dict[str, str]:

@@ -1,0 +1,200 @@
+"""Credit check hot path: one cache read and one INSERT per warm check, the staff token's user
+cached briefly and forgotten when the token or the user changes, the log row written before the
+answer, and the contract (errors, roles, schema) unchanged."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agencies.choices import StaffRole
+from credit_records.choices import Kind, Severity
+from credit_records.services.clients import integration_client_create
+from sanctions.models import CreditCheck, Sanction
+from sanctions.services import agency_sanctions_reconcile
+from tests.agencies.factories import AgencyFactory
+
+from .helpers import record
+
+pytestmark = pytest.mark.django_db
+
+CHECK = "/api/v1/credit-check/"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sanctioned(agency):
+    rec = record(agency, kind=Kind.BREACH, severity=Severity.GENERAL)
+    agency_sanctions_reconcile(agency.pk)
+    return rec
+
+
+@pytest.fixture
+def officer(make_staff):
+    return make_staff(role=StaffRole.HANDLER)
+
+
+def token_client(user) -> tuple[APIClient, Token]:
+    token = Token.objects.create(user=user)
+    return APIClient(HTTP_AUTHORIZATION=f"Token {token.key}"), token
+
+
+def query(agency, measure="awards", purpose="年度评优"):
+    return {"agency": agency.pk, "measure": measure, "purpose": purpose}
+
+
+def test_a_warm_check_costs_one_insert_and_nothing_else(
+    officer, agency, sanctioned, django_assert_max_num_queries
+):
+    client, _token = token_client(officer)
+    client.get(CHECK, query(agency))  # fills the token and sanction-state caches
+    with django_assert_max_num_queries(1) as captured:
+        response = client.get(CHECK, query(agency))
+    assert response.json()["restricted"] is True
+    (only,) = captured.captured_queries
+    assert only["sql"].lstrip().upper().startswith("INSERT INTO")
+    assert "SAVEPOINT" not in only["sql"].upper()
+
+
+def test_a_cold_check_costs_a_fixed_few_queries(
+    officer, agency, sanctioned, django_assert_max_num_queries
+):
+    client, _token = token_client(officer)
+    # token + user, agency exists, sanctions, their basis records, the log row
+    with django_assert_max_num_queries(5):
+        assert client.get(CHECK, query(agency)).json()["restricted"] is True
+
+
+def test_the_log_row_holds_who_why_answer_and_basis_when_the_answer_arrives(
+    officer, agency, sanctioned
+):
+    client, _token = token_client(officer)
+    body = client.get(CHECK, query(agency, "special_bonds", "专项债券申报审核")).json()
+    log = CreditCheck.objects.get(pk=body["check"])
+    assert (log.checked_by, log.agency, log.measure_id) == (officer, agency, "special_bonds")
+    assert (log.purpose, log.restricted) == ("专项债券申报审核", True)
+    assert log.sanction_ids == [s["id"] for s in body["sanctions"]] != []
+    assert set(log.sanction_ids) == set(
+        Sanction.objects.filter(agency=agency, measure_id="special_bonds").values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def test_every_cached_answer_is_logged_too(officer, agency, sanctioned):
+    client, _token = token_client(officer)
+    answers = [client.get(CHECK, query(agency)).json() for _ in range(3)]
+    assert CreditCheck.objects.count() == 3
+    assert sorted(a["check"] for a in answers) == sorted(
+        CreditCheck.objects.values_list("pk", flat=True)
+    )
+
+
+def test_a_deleted_token_is_refused_at_once_although_it_was_cached(officer, agency):
+    client, token = token_client(officer)
+    assert client.get(CHECK, query(agency)).status_code == 200
+    token.delete()
+    assert client.get(CHECK, query(agency)).status_code == 401
+    assert CreditCheck.objects.count() == 1
+
+
+def test_a_deactivated_user_is_refused_at_once_although_the_token_was_cached(officer, agency):
+    client, _token = token_client(officer)
+    assert client.get(CHECK, query(agency)).status_code == 200
+    officer.is_active = False
+    officer.save()
+    response = client.get(CHECK, query(agency))
+    assert response.status_code == 401
+    assert "detail" in response.json()
+    assert CreditCheck.objects.count() == 1
+
+
+def test_a_user_moved_to_liaison_is_refused_at_once(officer, agency):
+    client, _token = token_client(officer)
+    assert client.get(CHECK, query(agency)).status_code == 200
+    officer.role = StaffRole.AGENCY_LIAISON
+    officer.save()
+    assert client.get(CHECK, query(agency)).status_code == 403
+    assert CreditCheck.objects.count() == 1
+
+
+def test_a_deleted_user_with_a_cached_token_is_refused(make_staff, agency):
+    user = make_staff(role=StaffRole.AUDITOR)
+    client, _token = token_client(user)
+    assert client.get(CHECK, query(agency)).status_code == 200
+    CreditCheck.objects.all().delete()  # the log protects its users; clear it for the test
+    user.delete()
+    assert client.get(CHECK, query(agency)).status_code == 401
+
+
+def test_the_cached_user_is_the_real_user_for_the_log_and_other_fields(officer, agency):
+    client, _token = token_client(officer)
+    client.get(CHECK, query(agency))
+    client.get(CHECK, query(agency))
+    assert list(CreditCheck.objects.values_list("checked_by", flat=True)) == [officer.pk] * 2
+
+
+def test_a_wrong_token_is_401_with_the_drf_message_and_not_logged(agency):
+    response = APIClient(HTTP_AUTHORIZATION="Token nope").get(CHECK, query(agency))
+    assert response.status_code == 401
+    assert list(response.json()) == ["detail"]
+    assert response["WWW-Authenticate"] == "Token"
+    assert not CreditCheck.objects.exists()
+
+
+def test_integration_client_token_and_session_still_answer(officer, agency, sanctioned, client):
+    _c, token = integration_client_create(name="市公共资源交易平台", source="payment_platform")
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get(CHECK, query(agency)).json()["restricted"] is True
+    client.force_login(officer)
+    assert client.get(CHECK, query(agency)).json()["restricted"] is True
+    assert CreditCheck.objects.count() == 2
+
+
+def test_an_unknown_agency_is_404_even_after_other_agencies_were_cached(officer, agency):
+    client, _token = token_client(officer)
+    assert client.get(CHECK, query(agency)).status_code == 200
+    gone = AgencyFactory()
+    gone_id = gone.pk
+    gone.delete()
+    response = client.get(CHECK, {"agency": gone_id, "measure": "awards", "purpose": "评优"})
+    assert response.status_code == 404
+    assert "detail" in response.json()
+    assert CreditCheck.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"measure": "no_such_measure", "purpose": "评优"}, "measure"),
+        ({"measure": "awards", "purpose": "   "}, "purpose"),
+        ({"measure": "awards"}, "purpose"),
+        ({"purpose": "评优"}, "measure"),
+        ({"measure": "awards", "purpose": "x" * 501}, "purpose"),
+        ({"agency": "0", "measure": "awards", "purpose": "评优"}, "agency"),
+    ],
+    ids=["unknown-measure", "blank-purpose", "no-purpose", "no-measure", "long-purpose", "id-0"],
+)
+def test_bad_input_answers_400_in_the_drf_shape_and_is_not_logged(officer, agency, params, field):
+    client, _token = token_client(officer)
+    response = client.get(CHECK, {"agency": agency.pk, **params})
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body) == [field]
+    assert isinstance(body[field], list) and all(isinstance(m, str) for m in body[field])
+    assert not CreditCheck.objects.exists()
+
+
+def test_the_check_stays_documented_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/credit-check/"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"agency", "uscc", "measure", "purpose"} <= names
+    schemes = {name for item in operation["security"] for name in item}
+    assert {"tokenAuth", "cookieAuth", "integrationToken"} <= schemes
