@@ -13,6 +13,7 @@ messages.
 
 import functools
 import hashlib
+import logging
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+
+logger = logging.getLogger(__name__)
 
 TOKEN_TTL = 60  # seconds
 USER_FIELDS = {"id", "username", "is_active", "is_staff", "is_superuser", "role", "agency_id"}
@@ -85,14 +88,23 @@ def token_cache_forget(*, key: str | None = None, user_id=None) -> None:
         cache.delete_many(keys)
 
 
+def _forget_quietly(**kwargs) -> None:
+    """A receiver must not fail a user's or token's save because the cache is unreachable
+    (an unreachable cache serves no stale entry either; the TTL bounds the rest)."""
+    try:
+        token_cache_forget(**kwargs)
+    except Exception:  # the cache client's connection errors differ by backend
+        logger.warning("token cache entry not cleared (cache unreachable)", exc_info=True)
+
+
 def _on_token_deleted(sender, instance, **kwargs):
-    token_cache_forget(key=instance.key, user_id=instance.user_id)
+    _forget_quietly(key=instance.key, user_id=instance.user_id)
 
 
 def _on_user_changed(sender, instance, update_fields=None, **kwargs):
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login stamp changes nothing the token entry holds
-    token_cache_forget(user_id=instance.pk)
+    _forget_quietly(user_id=instance.pk)
 
 
 def connect_token_cache_receivers() -> None:

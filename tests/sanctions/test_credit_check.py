@@ -133,6 +133,22 @@ def test_a_deleted_user_with_a_cached_token_is_refused(make_staff, agency):
     assert client.get(CHECK, query(agency)).status_code == 401
 
 
+def test_an_unreachable_cache_does_not_fail_a_deactivation(officer, monkeypatch):
+    token = Token.objects.create(user=officer)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "delete_many", down)
+    officer.is_active = False
+    officer.save()
+    token.delete()
+    officer.refresh_from_db()
+    assert officer.is_active is False
+    assert not Token.objects.filter(user=officer).exists()
+
+
 def test_the_cached_user_is_the_real_user_for_the_log_and_other_fields(officer, agency):
     client, _token = token_client(officer)
     client.get(CHECK, query(agency))
