@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from credit_records.sql import insert_rows
+from integrity_portal.sql import insert_rows
 
 from ..choices import Action, ActorKind, Channel, ComplainantType, Status
 from ..files import CheckedFile, evidence_check, file_sha256

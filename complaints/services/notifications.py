@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from credit_records.sql import insert_rows
+from integrity_portal.sql import insert_rows
 from integrity_portal.tasking import enqueue_on_commit
 
 from ..choices import NotificationChannel, Status

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from complaints.choices import Action, Status
 from complaints.models import ComplaintEvent
+from integrity_portal.sql import insert_rows
 
 from ..choices import POLARITY_OF_KIND, Kind, RecordAction, RecordStatus, Source
 from ..models import ConsumedComplaintEvent, CreditRecord, CreditRecordEvent
 from ..publicity import publicity_dates
-from ..sql import insert_rows
 from .records import announce_changes
 
 OUTCOME_STATUSES = (Status.BREACH, Status.RECTIFIED, Status.SETTLED)

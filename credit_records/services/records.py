@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrity_portal.api import InvalidTransition
+from integrity_portal.sql import insert_rows
 from integrity_portal.tasking import enqueue_on_commit
 
 from ..choices import (
@@ -24,7 +25,6 @@ from ..choices import (
 from ..models import AgencyRecordChange, CreditRecord, CreditRecordEvent
 from ..publicity import publicity_dates
 from ..signals import agency_records_batch_changed, agency_records_changed
-from ..sql import insert_rows
 
 # Sources that only the platform itself writes (ingestion of complaint outcomes, CSV import).
 INTERNAL_SOURCES = frozenset({Source.COMPLAINT})

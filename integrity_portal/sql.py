@@ -1,7 +1,8 @@
-"""Multi-row INSERT for the ingestion path, without building a model instance per row.
+"""Multi-row INSERT for hot write paths (intake, record ingestion), without building a model
+instance per row. Shared here because apps must not import the apps to their right.
 
 ``bulk_create`` spends most of its time in Python (a model ``__init__`` and a per-field
-preparation for every row); ingestion writes several rows per event, so this helper prepares
+preparation for every row); these paths write several rows per request or event, so this prepares
 only the values whose type needs it and sends one statement per chunk. Values go through the
 field's own ``get_db_prep_save`` (dates, datetimes, decimals, JSON), so the result is what the
 ORM would have written, on PostgreSQL and SQLite alike.
