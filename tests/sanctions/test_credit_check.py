@@ -214,3 +214,12 @@ def test_the_check_stays_documented_in_the_openapi_schema(client):
     assert {"agency", "uscc", "measure", "purpose"} <= names
     schemes = {name for item in operation["security"] for name in item}
     assert {"tokenAuth", "cookieAuth", "integrationToken"} <= schemes
+
+
+def test_error_messages_of_the_shared_validator_follow_each_request_language(officer, agency):
+    client, _token = token_client(officer)
+    params = {"agency": agency.pk, "measure": "no_such_measure", "purpose": "评优"}
+    english = client.get(CHECK, params, HTTP_ACCEPT_LANGUAGE="en").json()["measure"][0]
+    chinese = client.get(CHECK, params, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["measure"][0]
+    assert "not a valid choice" in english
+    assert english != chinese and "no_such_measure" in chinese
