@@ -300,24 +300,26 @@ def complaint_find_founded(
     )
 
 
+def _note_action(*, complaint, actor, note, expected_version, action: str, message: str):
+    """The verbs whose only input is the handler's note: lock, check, move, one event."""
+    locked, target = _begin(
+        complaint=complaint, actor=actor, action=action, expected_version=expected_version
+    )
+    note = _required(note, "note")
+    return _move(locked, actor=actor, action=action, to_status=target, message=message, note=note)
+
+
 @transaction.atomic
 def complaint_find_disputed(
     *, complaint: Complaint, actor, note: str, expected_version: int | None = None
 ):
-    locked, target = _begin(
+    return _note_action(
         complaint=complaint,
         actor=actor,
-        action=Action.FIND_DISPUTED,
-        expected_version=expected_version,
-    )
-    note = _required(note, "note")
-    return _move(
-        locked,
-        actor=actor,
-        action=Action.FIND_DISPUTED,
-        to_status=target,
-        message=_("经核实，双方存在分歧，正在推动协商解决。"),
         note=note,
+        expected_version=expected_version,
+        action=Action.FIND_DISPUTED,
+        message=_("经核实，双方存在分歧，正在推动协商解决。"),
     )
 
 
@@ -325,20 +327,13 @@ def complaint_find_disputed(
 def complaint_record_rectified(
     *, complaint: Complaint, actor, note: str, expected_version: int | None = None
 ):
-    locked, target = _begin(
+    return _note_action(
         complaint=complaint,
         actor=actor,
-        action=Action.RECORD_RECTIFIED,
-        expected_version=expected_version,
-    )
-    note = _required(note, "note")
-    return _move(
-        locked,
-        actor=actor,
-        action=Action.RECORD_RECTIFIED,
-        to_status=target,
-        message=_("被投诉主体已完成整改，投诉办结。"),
         note=note,
+        expected_version=expected_version,
+        action=Action.RECORD_RECTIFIED,
+        message=_("被投诉主体已完成整改，投诉办结。"),
     )
 
 
@@ -346,20 +341,13 @@ def complaint_record_rectified(
 def complaint_record_settlement(
     *, complaint: Complaint, actor, note: str, expected_version: int | None = None
 ):
-    locked, target = _begin(
+    return _note_action(
         complaint=complaint,
         actor=actor,
-        action=Action.RECORD_SETTLEMENT,
-        expected_version=expected_version,
-    )
-    note = _required(note, "note")
-    return _move(
-        locked,
-        actor=actor,
-        action=Action.RECORD_SETTLEMENT,
-        to_status=target,
-        message=_("双方已达成和解协议，投诉办结。"),
         note=note,
+        expected_version=expected_version,
+        action=Action.RECORD_SETTLEMENT,
+        message=_("双方已达成和解协议，投诉办结。"),
     )
 
 
@@ -367,20 +355,13 @@ def complaint_record_settlement(
 def complaint_refer_to_litigation(
     *, complaint: Complaint, actor, note: str, expected_version: int | None = None
 ):
-    locked, target = _begin(
+    return _note_action(
         complaint=complaint,
         actor=actor,
-        action=Action.REFER_TO_LITIGATION,
-        expected_version=expected_version,
-    )
-    note = _required(note, "note")
-    return _move(
-        locked,
-        actor=actor,
-        action=Action.REFER_TO_LITIGATION,
-        to_status=target,
-        message=_("双方协商未果，已转入诉讼、仲裁或行政复议等法律途径解决。"),
         note=note,
+        expected_version=expected_version,
+        action=Action.REFER_TO_LITIGATION,
+        message=_("双方协商未果，已转入诉讼、仲裁或行政复议等法律途径解决。"),
     )
 
 
