@@ -229,47 +229,30 @@ class RepairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(RepairSerializer(repair).data, status=status.HTTP_201_CREATED)
 
+    def _decide(self, request, service, body_class, field: str):
+        """Confirm, approve and reject: the visible repair, a one-field body, one service."""
+        repair = self.get_object()
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        repair = _service_call(
+            service, repair_id=repair.pk, actor=request.user, **{field: body.validated_data[field]}
+        )
+        return Response(RepairSerializer(repair).data)
+
     @extend_schema(request=RepairNoteSerializer, responses={200: RepairSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        repair = self.get_object()
-        body = RepairNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        repair = _service_call(
-            repair_confirm,
-            repair_id=repair.pk,
-            actor=request.user,
-            note=body.validated_data["note"],
-        )
-        return Response(RepairSerializer(repair).data)
+        return self._decide(request, repair_confirm, RepairNoteSerializer, "note")
 
     @extend_schema(request=RepairNoteSerializer, responses={200: RepairSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        repair = self.get_object()
-        body = RepairNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        repair = _service_call(
-            repair_approve,
-            repair_id=repair.pk,
-            actor=request.user,
-            note=body.validated_data["note"],
-        )
-        return Response(RepairSerializer(repair).data)
+        return self._decide(request, repair_approve, RepairNoteSerializer, "note")
 
     @extend_schema(request=RepairRejectSerializer, responses={200: RepairSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        repair = self.get_object()
-        body = RepairRejectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        repair = _service_call(
-            repair_reject,
-            repair_id=repair.pk,
-            actor=request.user,
-            reason=body.validated_data["reason"],
-        )
-        return Response(RepairSerializer(repair).data)
+        return self._decide(request, repair_reject, RepairRejectSerializer, "reason")
 
 
 class TypicalCasePermission(BasePermission):
