@@ -3,18 +3,9 @@
 
 from django.contrib import admin
 
+from integrity_portal.admin import ReadOnlyAdmin
+
 from .models import Complaint, ComplaintEvent, ComplaintMessage, Feedback, Notification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

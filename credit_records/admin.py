@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from integrity_portal.admin import ReadOnlyAdmin
+
 from .models import (
     AgencyCreditScore,
     AgencyCreditScoreHistory,
@@ -19,17 +21,6 @@ from .services.clients import (
     integration_client_rotate_token,
     integration_client_set_active,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CreditRecordEventInline(admin.TabularInline):

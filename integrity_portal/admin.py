@@ -3,6 +3,19 @@ from django.contrib import admin
 from .models import AccessLog, TimeLimitPolicy, WorkdayOverride
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For logs and derived rows: shown in the admin, changed only by services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_workday", "note"]
@@ -25,16 +38,7 @@ class TimeLimitPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "what", "object_ref", "via"]
     list_filter = ["what", "via"]
     search_fields = ["object_ref", "user__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

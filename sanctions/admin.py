@@ -4,6 +4,8 @@ logged and followed by a reconcile. Sanctions, checks and repairs are read-only 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from integrity_portal.admin import ReadOnlyAdmin
+
 from .models import (
     CreditCheck,
     Measure,
@@ -15,17 +17,6 @@ from .models import (
     TypicalCase,
 )
 from .services import sanction_rule_create, sanction_rule_update
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Measure)
