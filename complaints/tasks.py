@@ -12,6 +12,15 @@ def notification_deliver(notification_ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True)
+def notification_drain() -> int:
+    """Deliver the outbox rows not yet tried (receipts, published once per window per web
+    process by ``enqueue_drain_on_commit``)."""
+    from .services.notifications import notification_drain as drain
+
+    return drain()
+
+
+@shared_task(acks_late=True)
 def notification_sweep() -> int:
     """Beat job: deliver whatever the on-commit task could not (broker or mail server down)."""
     from .services.notifications import notification_sweep as sweep

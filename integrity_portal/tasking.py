@@ -6,16 +6,19 @@ sweep that scans for unconsumed rows enqueues it again later.
 """
 
 import logging
+import threading
+import time
 
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, *args, **kwargs) -> bool:
+def enqueue(task, *args, countdown: float | None = None, **kwargs) -> bool:
     """Publish ``task`` now; return False (and log) instead of raising when the broker is down."""
     try:
-        task.apply_async(args=args, kwargs=kwargs)
+        task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
     except Exception:
         # Broad on purpose: kombu raises several connection error types; the sweep recovers.
         logger.warning("could not enqueue %s; the sweep will retry", task.name, exc_info=True)
@@ -26,3 +29,43 @@ def enqueue(task, *args, **kwargs) -> bool:
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Publish ``task`` after the current transaction commits (immediately outside one)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+# Task name -> monotonic time until which a published drain covers this process's commits.
+_drain_due: dict[str, float] = {}
+_drain_lock = threading.Lock()
+
+
+def enqueue_drain_on_commit(task, *, window: float) -> None:
+    """After commit, make sure a run of ``task`` (a drain that takes no arguments and handles
+    every pending outbox row) starts no later than ``window`` seconds from now.
+
+    For paths that write an outbox row on every request (the intake's receipts): publishing a
+    message per request cost more CPU than the rest of the request's Python, so each process
+    publishes one delayed drain per window and skips the publish while one is pending. A
+    commit that skips is covered because it happened before that drain's ETA, and the drain
+    reads every unsent row when it runs. If the worker runs it early anyway (clocks of web and
+    worker hosts apart by more than the window), the periodic sweep delivers what it missed.
+    Eager mode (embedded, no broker) runs the drain at once on every commit.
+    """
+    transaction.on_commit(lambda: _enqueue_drain(task, window))
+
+
+def _enqueue_drain(task, window: float) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        enqueue(task)
+        return
+    now = time.monotonic()
+    with _drain_lock:
+        if _drain_due.get(task.name, 0.0) > now:
+            return
+        _drain_due[task.name] = now + window
+    if not enqueue(task, countdown=window):
+        with _drain_lock:
+            _drain_due.pop(task.name, None)  # the next commit tries again
+
+
+def drain_pending_forget() -> None:
+    """Forget the pending drains of this process (tests, and after a fork)."""
+    with _drain_lock:
+        _drain_due.clear()

@@ -109,16 +109,19 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters live in the cache; one test's requests must not throttle the next.
-    # The per-process configuration caches may hold rows a rolled-back test created.
+    # The per-process configuration caches may hold rows a rolled-back test created, and a
+    # pending drain remembered by one test would silence the next test's publish.
     from django.core.cache import cache
 
     from integrity_portal.models import policies_cache
+    from integrity_portal.tasking import drain_pending_forget
     from integrity_portal.workdays import overrides_cache
 
-    for clear in (cache.clear, policies_cache.clear, overrides_cache.clear):
+    clears = (cache.clear, policies_cache.clear, overrides_cache.clear, drain_pending_forget)
+    for clear in clears:
         clear()
     yield
-    for clear in (cache.clear, policies_cache.clear, overrides_cache.clear):
+    for clear in clears:
         clear()
 
 

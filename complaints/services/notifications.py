@@ -9,6 +9,7 @@ SMS goes through a pluggable backend (``settings.SMS_BACKEND``, dotted path to a
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from integrity_portal.sql import insert_rows
-from integrity_portal.tasking import enqueue_on_commit
+from integrity_portal.tasking import enqueue_drain_on_commit, enqueue_on_commit
 
 from ..choices import NotificationChannel, Status
 from ..models import Complaint, ComplaintEvent, Notification
@@ -31,6 +32,10 @@ CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 12
 # The task normally delivers within seconds of commit; the sweep leaves fresh rows to it.
 SWEEP_GRACE = timedelta(seconds=60)
+# Receipts are written on every submission; one drain per process per window delivers them
+# (``enqueue_drain_on_commit``), so a receipt leaves at most this many seconds after commit.
+RECEIPT_DRAIN_WINDOW = 1.0
+DRAIN_TIME_LIMIT = 30.0  # seconds; what is left goes to the next drain or the sweep
 
 
 class LoggingSmsBackend:
@@ -132,9 +137,9 @@ def notify_receipt(*, complaint: Complaint) -> list[int]:
     if not rows:
         return []
     ids = insert_rows(Notification, _RECEIPT_FIELDS, rows, returning="id")
-    from ..tasks import notification_deliver
+    from ..tasks import notification_drain
 
-    enqueue_on_commit(notification_deliver, ids)
+    enqueue_drain_on_commit(notification_drain, window=RECEIPT_DRAIN_WINDOW)
     return ids
 
 
@@ -189,6 +194,25 @@ def notification_send(*, notification_id: int) -> bool:
         return False
     Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
     return True
+
+
+def notification_drain(*, batch: int = 500) -> int:
+    """Deliver every notification not yet tried (no attempt, no claim); return how many were
+    sent. Rows that failed once are left to the sweep, so a mail server that is down is not
+    retried on every drain."""
+    sent, stop_at = 0, time.monotonic() + DRAIN_TIME_LIMIT
+    while time.monotonic() < stop_at:
+        ids = list(
+            Notification.objects.filter(
+                sent_at__isnull=True, attempts=0, claimed_until__isnull=True
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:batch]
+        )
+        sent += sum(notification_send(notification_id=pk) for pk in ids)
+        if len(ids) < batch:
+            break
+    return sent
 
 
 def notification_sweep(*, batch: int = 500) -> int:

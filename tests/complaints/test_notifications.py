@@ -8,7 +8,12 @@ from complaints import tasks
 from complaints.choices import Action, Status
 from complaints.models import Notification
 from complaints.services.events import event_append
-from complaints.services.notifications import notification_send, notification_sweep
+from complaints.services.notifications import (
+    RECEIPT_DRAIN_WINDOW,
+    notification_send,
+    notification_sweep,
+)
+from integrity_portal import tasking
 from tests.complaints.factories import ComplaintFactory, complaint_submit_for_test
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +33,19 @@ def _sms(settings):
     SENT_SMS.clear()
 
 
-def test_receipt_is_delivered_by_a_task_enqueued_on_commit(
-    monkeypatch, django_capture_on_commit_callbacks
-):
+def _publishes(monkeypatch, task) -> list:
     published = []
     monkeypatch.setattr(
-        tasks.notification_deliver, "apply_async", lambda args, kwargs: published.append(args)
+        task, "apply_async", lambda args, kwargs, countdown=None: published.append(countdown)
     )
+    return published
+
+
+def test_receipt_is_delivered_by_a_drain_published_on_commit(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a broker
+    published = _publishes(monkeypatch, tasks.notification_drain)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         complaint, _ = complaint_submit_for_test()
     rows = Notification.objects.filter(complaint=complaint, sent_at__isnull=True)
@@ -42,13 +53,61 @@ def test_receipt_is_delivered_by_a_task_enqueued_on_commit(
     assert not published, "nothing is published before commit"
     for callback in callbacks:
         callback()
-    assert published == [(sorted(rows.values_list("id", flat=True)),)]
+    assert published == [RECEIPT_DRAIN_WINDOW], "one drain, delayed by the window"
     assert not mail.outbox
-    tasks.notification_deliver(*published[0])  # what the worker runs
+    assert tasks.notification_drain() == 2  # what the worker runs
     assert len(mail.outbox) == 1
     assert complaint.reference in mail.outbox[0].subject
     assert SENT_SMS and complaint.reference in SENT_SMS[0][1]
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert tasks.notification_drain() == 0, "nothing is sent twice"
+
+
+def test_one_drain_per_window_covers_every_receipt_committed_before_it_runs(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published = _publishes(monkeypatch, tasks.notification_drain)
+    clock = [1000.0]
+    monkeypatch.setattr(tasking.time, "monotonic", lambda: clock[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_submit_for_test()
+    clock[0] += RECEIPT_DRAIN_WINDOW / 2
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_submit_for_test()
+    assert len(published) == 1, "the second commit is covered by the pending drain"
+    clock[0] += RECEIPT_DRAIN_WINDOW
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_submit_for_test()
+    assert len(published) == 2, "once the window has passed the next commit publishes again"
+    assert tasks.notification_drain() == 6  # three complaints, email and SMS each
+    assert len(mail.outbox) == 3
+
+
+def test_a_failed_publish_is_retried_by_the_next_commit(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(kwargs.get("countdown"))
+        raise ConnectionRefusedError("redis://127.0.0.1:1 refused")
+
+    monkeypatch.setattr(tasks.notification_drain, "apply_async", broker_down)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            complaint_submit_for_test()
+    assert len(attempts) == 2, "a publish that failed leaves no pending drain behind"
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 4
+
+
+def test_the_drain_leaves_failed_rows_to_the_sweep(monkeypatch):
+    complaint_submit_for_test(contact_phone="0571-87654321")
+    Notification.objects.update(sent_at=None, attempts=1, last_error="refused")
+    mail.outbox.clear()
+    assert tasks.notification_drain() == 0
+    assert not mail.outbox
 
 
 def test_landline_complainant_gets_no_sms():
@@ -78,12 +137,13 @@ def test_public_status_change_queues_a_notice_and_internal_notes_do_not(
 
 
 def test_broker_down_loses_nothing_and_the_sweep_delivers_later(
-    monkeypatch, api_client, time_machine, django_capture_on_commit_callbacks
+    monkeypatch, settings, api_client, time_machine, django_capture_on_commit_callbacks
 ):
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("redis://127.0.0.1:1 refused")
 
-    monkeypatch.setattr(tasks.notification_deliver, "apply_async", broker_down)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(tasks.notification_drain, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         complaint, _ = complaint_submit_for_test()
     assert complaint.pk

@@ -44,3 +44,22 @@ def test_task_is_not_run_in_process_when_a_broker_is_configured(celery_worker_pr
         lambda: cache.get(diagnostic_key(token)), what="the diagnostic ping's report"
     )
     assert report["pid"] != os.getpid()
+
+
+def test_receipts_are_delivered_by_the_drain_in_the_worker(celery_worker_process):
+    """Two submissions share one delayed drain (published once per window by this process);
+    the worker sends both receipts (console mail backend: they appear in its log)."""
+    from complaints.models import Notification
+    from tests.complaints.factories import complaint_submit_for_test
+
+    first, _ = complaint_submit_for_test()
+    second, _ = complaint_submit_for_test(contact_phone="13900000002")
+    ours = Notification.objects.filter(complaint__in=[first, second])
+    assert ours.count() == 4  # email and SMS for each
+
+    celery_worker_process.wait_for(
+        lambda: not ours.filter(sent_at__isnull=True).exists(), what="both receipts to be sent"
+    )
+    log = celery_worker_process.log_tail(400)
+    assert first.reference in log and second.reference in log
+    assert "notification_drain" in log
