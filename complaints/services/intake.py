@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from integrity_portal.sql import insert_rows
+from integrity_portal.sql import insert_instance, insert_rows
 
 from ..choices import Action, ActorKind, Channel, ComplainantType, Status
 from ..files import CheckedFile, evidence_check, file_sha256
@@ -99,7 +99,7 @@ def complaint_submit(
     try:
         with transaction.atomic():
             original_id, original_reference = _duplicate_candidate(fields, now=now)
-            complaint = Complaint.objects.create(
+            complaint = Complaint(
                 **fields,
                 reference=reference_next(),
                 access_code_hash=access_code_hash(code),
@@ -112,6 +112,7 @@ def complaint_submit(
                 stage_started_at=now if supervisor else None,
                 due_at=due_at,
             )
+            insert_instance(complaint)
             _attachments_store(
                 complaint, checked, actor=actor if is_staff else None, stored_paths=stored_paths
             )
