@@ -131,7 +131,14 @@ class Complaint(models.Model):
                 fields=["domain", "status", "due_at", "clock_paused_at"],
                 name="complaints_domain_idx",
             ),
-            models.Index(fields=["registered_by"], name="complaints_registered_by_idx"),
+            # The intake's duplicate probe (same respondent, same contract, within 90 days,
+            # not itself a duplicate): without it the probe read every complaint against the
+            # respondent. The registered_by foreign key has its own index already.
+            models.Index(
+                fields=["respondent_agency", "contract_title", "submitted_at"],
+                condition=Q(duplicate_of__isnull=True),
+                name="complaints_duplicate_probe_idx",
+            ),
             # The queues list open cases by due date across six open statuses; an index on
             # (status, due_at) cannot give that order, so these partial indexes keep open cases
             # in queue order and a page is read off the front instead of sorting them all.

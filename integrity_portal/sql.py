@@ -5,15 +5,43 @@ right.
 ``bulk_create`` spends most of its time in Python (a model ``__init__`` and a per-field
 preparation for every row); these paths write several rows per request or event, so this prepares
 only the values whose type needs it and sends one statement per chunk. Values go through the
-field's own ``get_db_prep_save`` (dates, datetimes, decimals, JSON), so the result is what the
-ORM would have written, on PostgreSQL and SQLite alike.
+field's own ``get_db_prep_save`` (dates, datetimes, decimals, JSON, files), so the result is what
+the ORM would have written, on PostgreSQL and SQLite alike.
 """
+
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import AutoField
 
-_PREPARED_TYPES = {"DateField", "DateTimeField", "DecimalField", "JSONField"}
+_PREPARED_TYPES = {"DateField", "DateTimeField", "DecimalField", "JSONField", "FileField"}
 CHUNK = 500
+
+
+def _columns(model, fields: list[str]):
+    """The fields named, and the (position, field) pairs whose values need preparing."""
+    columns = [model._meta.get_field(name) for name in fields]
+    prepare = [(i, c) for i, c in enumerate(columns) if c.get_internal_type() in _PREPARED_TYPES]
+    return columns, prepare
+
+
+def _insert_sql(model, columns, row_count: int, returning: str | None) -> str:
+    qn = connection.ops.quote_name
+    meta = model._meta
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c.column) for c in columns)}) VALUES "  # noqa: S608 — names from the model, quoted
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    tail = f" RETURNING {qn(meta.get_field(returning).column)}" if returning else ""
+    return head + ", ".join([one] * row_count) + tail
+
+
+def _params(prepare, rows) -> list:
+    params: list = []
+    for row in rows:
+        values = list(row)
+        for i, column in prepare:
+            values[i] = column.get_db_prep_save(values[i], connection)
+        params += values
+    return params
 
 
 def insert_rows(model, fields: list[str], rows: list[tuple], *, returning: str | None = None):
@@ -21,30 +49,71 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, returning: str |
     in row order (PostgreSQL and SQLite return the rows of a multi-row VALUES in order)."""
     if not rows:
         return []
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    prepare = [
-        (i, column)
-        for i, column in enumerate(columns)
-        if column.get_internal_type() in _PREPARED_TYPES
-    ]
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c.column) for c in columns)}) VALUES "  # noqa: S608 — names from the model, quoted
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    tail = f" RETURNING {qn(meta.get_field(returning).column)}" if returning else ""
+    columns, prepare = _columns(model, fields)
     out: list = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        params: list = []
-        for row in chunk:
-            values = list(row)
-            for i, column in prepare:
-                values[i] = column.get_db_prep_save(values[i], connection)
-            params += values
         with connection.cursor() as cursor:
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            cursor.execute(
+                _insert_sql(model, columns, len(chunk), returning), _params(prepare, chunk)
+            )
             if returning:
                 out += [r[0] for r in cursor.fetchall()]
+    return out
+
+
+@dataclass
+class Rows:
+    """Rows for one table of ``insert_together``: tuples in ``fields`` order."""
+
+    model: type
+    fields: list[str]
+    rows: list[tuple]
+    returning: str | None = "id"
+
+
+def instance_rows(objs, *, with_pk: bool = False) -> Rows:
+    """``Rows`` holding what ``save()`` would write for new instances of one model: every
+    concrete field (the primary key only when ``with_pk``, i.e. allocated by the caller), with
+    ``auto_now`` stamps set by the fields' ``pre_save``."""
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if with_pk or not isinstance(f, AutoField)]
+    rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objs]
+    return Rows(model, [f.name for f in fields], rows)
+
+
+def insert_together(parts: list[Rows]) -> list[list]:
+    """Insert rows into several tables; return each part's ``returning`` values (an empty
+    list for a part without rows or without ``returning``).
+
+    On PostgreSQL all parts go in ONE statement (data-modifying CTEs): one round trip, and
+    atomic by itself, so outside a transaction it is its own transaction and needs no BEGIN
+    or COMMIT. Rows may refer to each other only through ids the caller allocated (the
+    foreign keys are checked when the statement ends). Elsewhere each part is one INSERT;
+    the caller provides the transaction.
+    """
+    out: list[list] = [[] for _ in parts]
+    written = [(n, part) for n, part in enumerate(parts) if part.rows]
+    if connection.vendor != "postgresql":
+        for n, p in written:
+            out[n] = insert_rows(p.model, p.fields, p.rows, returning=p.returning)
+        return out
+    if not written:
+        return out
+    ctes, selects, params = [], [], []
+    for n, part in written:
+        columns, prepare = _columns(part.model, part.fields)
+        returning = part.returning or part.model._meta.pk.name
+        column = connection.ops.quote_name(part.model._meta.get_field(returning).column)
+        ctes.append(f"p{n} AS ({_insert_sql(part.model, columns, len(part.rows), returning)})")
+        selects.append(f"SELECT {n}, {column} FROM p{n}")  # noqa: S608 — generated names
+        params += _params(prepare, part.rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", params)
+        # Each part's RETURNING lists its multi-row VALUES in order.
+        for n, value in cursor.fetchall():
+            if parts[n].returning:
+                out[n].append(value)
     return out
 
 
@@ -62,21 +131,17 @@ def insert_instance(obj) -> None:
     key = (model, connection.vendor)
     cached = _INSTANCE_SQL.get(key)
     if cached is None:
-        meta = model._meta
-        fields = [f for f in meta.concrete_fields if not isinstance(f, AutoField)]
-        qn = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"  # noqa: S608 — names from the model, quoted
-            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}"
+        fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+        _, prepare = _columns(model, [f.name for f in fields])
+        cached = _INSTANCE_SQL[key] = (
+            _insert_sql(model, fields, 1, model._meta.pk.name),
+            fields,
+            prepare,
         )
-        prepare = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() in _PREPARED_TYPES]
-        cached = _INSTANCE_SQL[key] = (sql, fields, prepare)
     sql, fields, prepare = cached
     values = [field.pre_save(obj, True) for field in fields]
-    for i, field in prepare:
-        values[i] = field.get_db_prep_save(values[i], connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, _params(prepare, [values]))
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias

@@ -2,9 +2,12 @@
 
 Everything a submission writes — the complaint, its attachments' rows and files, the routing,
 the events and the receipt's outbox rows — is written in ONE transaction before the caller
-answers 201; nothing is rendered or sent inline (DESIGN sections 2 and 10).
+answers 201; nothing is rendered or sent inline (DESIGN sections 2 and 10). On PostgreSQL that
+transaction is a single statement (``insert_together``), after one read that allocates the
+ids and probes for a duplicate: two round trips per submission.
 """
 
+import contextlib
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -15,16 +18,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from integrity_portal.sql import insert_instance, insert_rows
+from integrity_portal.sql import Rows, insert_instance, insert_together, instance_rows
 
 from ..choices import Action, ActorKind, Channel, ComplainantType, Status
 from ..files import CheckedFile, evidence_check, file_sha256
-from ..models import Attachment, Complaint, ComplaintEvent
+from ..models import Attachment, Complaint, ComplaintEvent, Notification
 from ..signals import complaint_event_committed
 from .deadlines import stage_deadline
 from .events import event_hash, event_payload
-from .notifications import notify_receipt
-from .references import access_code_hash, access_code_new, reference_next
+from .notifications import RECEIPT_FIELDS, receipt_drain_on_commit, receipt_rows
+from .references import (
+    PRECREATED_YEARS,
+    access_code_hash,
+    access_code_new,
+    reference_next,
+    sequence_name,
+)
 
 DUPLICATE_WINDOW = timedelta(days=90)
 
@@ -96,12 +105,17 @@ def complaint_submit(
             complaint=Complaint(domain=fields["domain"]), status=Status.ROUTED, start=now
         )
     stored_paths: list[str] = []
+    # PostgreSQL outside a transaction: the allocation read, then every row in ONE statement,
+    # which is its own transaction (no BEGIN and COMMIT round trips). Otherwise a transaction
+    # (a savepoint inside the caller's) around one INSERT per table.
+    single_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
-        with transaction.atomic():
-            original_id, original_reference = _duplicate_candidate(fields, now=now)
+        with contextlib.nullcontext() if single_statement else transaction.atomic():
+            complaint_id, reference, original_id, original_reference = _allocate(fields, now=now)
             complaint = Complaint(
                 **fields,
-                reference=reference_next(),
+                id=complaint_id,
+                reference=reference,
                 access_code_hash=access_code_hash(code),
                 channel=channel,
                 status=Status.ROUTED if supervisor else Status.PENDING_ROUTING,
@@ -112,23 +126,69 @@ def complaint_submit(
                 stage_started_at=now if supervisor else None,
                 due_at=due_at,
             )
-            insert_instance(complaint)
-            _attachments_store(
+            parts = []
+            if complaint_id is None:
+                insert_instance(complaint)  # the id comes from the INSERT
+            else:
+                parts.append(instance_rows([complaint], with_pk=True))
+            attachments = _attachments_save(
                 complaint, checked, actor=actor if is_staff else None, stored_paths=stored_paths
             )
-            _events_initial(
+            specs, event_rows = _events_initial(
                 complaint,
                 actor=actor if is_staff else None,
                 original_reference=original_reference,
                 at=now,
                 deadline=deadline_basis,
             )
-            notify_receipt(complaint=complaint)
+            events_part = len(parts)
+            parts += [
+                Rows(ComplaintEvent, _EVENT_FIELDS, event_rows),
+                Rows(Notification, RECEIPT_FIELDS, receipt_rows(complaint)),
+            ]
+            if attachments:
+                parts.append(instance_rows(attachments))
+            event_ids = insert_together(parts)[events_part]
+            for event_id, spec in zip(event_ids, specs, strict=True):
+                _signal_on_commit(event_id, complaint.pk, spec["action"], spec["to_status"])
+            receipt_drain_on_commit()
     except BaseException:
-        # The transaction rolled back; the files it wrote must not outlive it.
+        # Nothing was committed; the files written for it must not outlive it.
         _files_remove(stored_paths)
         raise
     return complaint, code
+
+
+_ALLOCATE_SQL = None
+
+
+def _allocate(fields: dict, *, now) -> tuple[int | None, str, int | None, str]:
+    """The new complaint's id (None where the INSERT assigns it), its reference, and the id
+    and reference of the complaint it duplicates (``(None, "")`` if none).
+
+    On PostgreSQL in ONE read: ``nextval`` of the id and reference sequences (never rolled
+    back, never blocking; a failed submission leaves a harmless gap) and the duplicate probe.
+    """
+    global _ALLOCATE_SQL
+    year = timezone.localdate().year
+    if connection.vendor != "postgresql" or year not in PRECREATED_YEARS:
+        original_id, original_reference = _duplicate_candidate(fields, now=now)
+        return None, reference_next(year=year), original_id, original_reference
+    if _ALLOCATE_SQL is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [Complaint._meta.db_table, Complaint._meta.pk.column],
+            )
+            id_sequence = cursor.fetchone()[0]
+        _ALLOCATE_SQL = (
+            f"SELECT nextval('{id_sequence}'), nextval(%s), d.* FROM (SELECT 1) AS one"  # noqa: S608 — catalogue name
+            f" LEFT JOIN LATERAL ({_duplicate_sql()}) AS d ON true"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_ALLOCATE_SQL, [sequence_name(year), *_duplicate_params(fields, now=now)])
+        complaint_id, number, original_id, original_reference = cursor.fetchone()
+    return complaint_id, f"{year}-{number:06d}", original_id, original_reference or ""
 
 
 # Columns of the respondent and its supervisor read at intake; the timestamps stay deferred.
@@ -197,6 +257,23 @@ def _duplicate_sql() -> str:
     return _DUPLICATE_SQL
 
 
+def _duplicate_params(fields: dict, *, now) -> list:
+    subject = (fields.get("contract_title") or "").strip()
+    respondent = fields["respondent_agency"]
+    since = Complaint._meta.get_field("submitted_at").get_db_prep_value(
+        now - DUPLICATE_WINDOW, connection
+    )
+    return [
+        fields["contact_phone"],
+        fields.get("complainant_uscc") or None,
+        subject,
+        bool(subject),
+        fields["title"],
+        respondent.pk if isinstance(respondent, Agency) else respondent,
+        since,
+    ]
+
+
 def _duplicate_candidate(fields: dict, *, now) -> tuple[int | None, str]:
     """The id and reference of the earliest complaint by the same complainant against the
     same respondent about the same contract within 90 days, or ``(None, "")``. Duplicates
@@ -207,29 +284,15 @@ def _duplicate_candidate(fields: dict, *, now) -> tuple[int | None, str]:
     phone or, when given, the same USCC (an empty USCC matches nothing: ``%s`` is then NULL).
     Without a contract title the complaint's title must match too.
     """
-    subject = (fields.get("contract_title") or "").strip()
-    respondent = fields["respondent_agency"]
-    since = Complaint._meta.get_field("submitted_at").get_db_prep_value(
-        now - DUPLICATE_WINDOW, connection
-    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            _duplicate_sql(),
-            [
-                fields["contact_phone"],
-                fields.get("complainant_uscc") or None,
-                subject,
-                bool(subject),
-                fields["title"],
-                respondent.pk if isinstance(respondent, Agency) else respondent,
-                since,
-            ],
-        )
+        cursor.execute(_duplicate_sql(), _duplicate_params(fields, now=now))
         row = cursor.fetchone()
     return (row[0], row[1]) if row else (None, "")
 
 
-def _attachments_store(complaint, checked, *, actor, stored_paths) -> list[Attachment]:
+def _attachments_save(complaint, checked, *, actor, stored_paths) -> list[Attachment]:
+    """Store the files (their paths go into ``stored_paths`` at once, for clean-up) and return
+    the unsaved rows describing them."""
     rows = []
     for item in checked:
         attachment = Attachment(
@@ -245,6 +308,11 @@ def _attachments_store(complaint, checked, *, actor, stored_paths) -> list[Attac
         attachment.file.save("evidence", item.upload, save=False)
         stored_paths.append(attachment.file.name)
         rows.append(attachment)
+    return rows
+
+
+def _attachments_store(complaint, checked, *, actor, stored_paths) -> list[Attachment]:
+    rows = _attachments_save(complaint, checked, actor=actor, stored_paths=stored_paths)
     if rows:
         Attachment.objects.bulk_create(rows)
     return rows
@@ -294,13 +362,14 @@ _EVENT_FIELDS = [
 
 def _events_initial(
     complaint: Complaint, *, actor, original_reference="", at, deadline=None
-) -> list[int]:
-    """The submission's events, written in one INSERT: ``submit`` and, when routed, ``route``.
+) -> tuple[list[dict], list[tuple]]:
+    """The submission's events: ``submit`` and, when routed, ``route``, as their specs and
+    their rows in ``_EVENT_FIELDS`` order (written with the rest of the submission).
 
     The complaint is new, so the chain starts here (seq 1, empty previous hash) and no lock
-    or read of earlier events is needed. Rows go in through ``insert_rows`` (no model
-    instance per event); the hash is the one ``event_append`` computes, from the same
-    ``event_payload`` of the same values. Returns the events' ids.
+    or read of earlier events is needed. Tuples, not model instances (this runs on every
+    submission); the hash is the one ``event_append`` computes, from the same
+    ``event_payload`` of the same values.
     """
     actor_kind = ActorKind.STAFF if actor else ActorKind.COMPLAINANT
     with translation.override(settings.LANGUAGE_CODE):
@@ -373,10 +442,7 @@ def _events_initial(
             )
         )
         prev_hash = event_hash_
-    ids = insert_rows(ComplaintEvent, _EVENT_FIELDS, rows, returning="id")
-    for event_id, spec in zip(ids, specs, strict=True):
-        _signal_on_commit(event_id, complaint.pk, spec["action"], spec["to_status"])
-    return ids
+    return specs, rows
 
 
 def _signal_on_commit(event_id: int, complaint_id: int, action: str, to_status: str) -> None:

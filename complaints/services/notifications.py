@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from integrity_portal.sql import insert_rows
 from integrity_portal.tasking import enqueue_drain_on_commit, enqueue_on_commit
 
 from ..choices import NotificationChannel, Status
@@ -84,7 +83,7 @@ def _queue(rows: list[Notification]) -> list[int]:
     return ids
 
 
-_RECEIPT_FIELDS = [
+RECEIPT_FIELDS = [
     "complaint",
     "channel",
     "recipient",
@@ -96,11 +95,13 @@ _RECEIPT_FIELDS = [
 ]
 
 
-def notify_receipt(*, complaint: Complaint) -> list[int]:
-    """受理回执: queue the receipt for a new complaint (never the access code itself).
+def receipt_rows(complaint: Complaint) -> list[tuple]:
+    """受理回执: the outbox rows (``RECEIPT_FIELDS`` order) announcing a new complaint, never
+    with the access code itself. The intake writes them in its one statement and then calls
+    ``receipt_drain_on_commit``.
 
-    On every submission, so the rows go in with one ``insert_rows`` (no model instance per
-    row): the same rows ``_rows_for`` would build, with the model's defaults spelled out.
+    Tuples rather than model instances, because this runs on every submission: the same rows
+    ``_rows_for`` would build, with the model's defaults spelled out.
     """
     # The complainant's messages are in Chinese, the product's language, whatever the UI
     # language of the request that triggered them.
@@ -118,29 +119,20 @@ def notify_receipt(*, complaint: Complaint) -> list[int]:
     now = timezone.now()
     rows = []
     if complaint.contact_email:
-        rows.append(
-            (
-                complaint.pk,
-                NotificationChannel.EMAIL,
-                complaint.contact_email,
-                subject[:200],
-                body,
-                now,
-                0,
-                "",
-            )
-        )
+        email = NotificationChannel.EMAIL
+        rows.append((complaint.pk, email, complaint.contact_email, subject[:200], body, now, 0, ""))
     if is_mobile(complaint.contact_phone):
         rows.append(
             (complaint.pk, NotificationChannel.SMS, complaint.contact_phone, "", sms, now, 0, "")
         )
-    if not rows:
-        return []
-    ids = insert_rows(Notification, _RECEIPT_FIELDS, rows, returning="id")
+    return rows
+
+
+def receipt_drain_on_commit() -> None:
+    """Have receipts written by the current transaction delivered after it commits."""
     from ..tasks import notification_drain
 
     enqueue_drain_on_commit(notification_drain, window=RECEIPT_DRAIN_WINDOW)
-    return ids
 
 
 def notify_public_event(event: ComplaintEvent) -> list[int]:

@@ -42,12 +42,12 @@ def reference_next(*, year: int | None = None) -> str:
     return f"{year}-{number:06d}"
 
 
-def _sequence_name(year: int) -> str:
+def sequence_name(year: int) -> str:
     return f"complaints_reference_{int(year):04d}_seq"
 
 
 def _postgres_next(year: int) -> int:
-    name = _sequence_name(year)
+    name = sequence_name(year)
     with connection.cursor() as cursor:
         if year not in PRECREATED_YEARS:
             # Outside the pre-created range (practically never): make sure it exists, in a

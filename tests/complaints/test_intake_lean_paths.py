@@ -14,6 +14,7 @@ from complaints.services.events import event_hash, event_payload
 from complaints.services.intake import respondent_for_intake
 from complaints.signals import complaint_event_committed
 from tests.agencies.factories import AgencyFactory, make_uscc
+from tests.complaints import evidence
 from tests.complaints.factories import complaint_submit_for_test
 from tests.complaints.test_intake_api import URL, assert_nothing_stored, payload
 
@@ -223,3 +224,53 @@ def test_enterprise_uscc_is_normalised_before_the_duplicate_lookup(api_client, r
     assert first.status_code == again.status_code == 201, again.content
     original = Complaint.objects.get(reference=first.json()["reference"])
     assert Complaint.objects.get(reference=again.json()["reference"]).duplicate_of == original
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_submission_is_one_read_and_one_write_statement(
+    respondent, monkeypatch, settings
+):
+    """Outside a transaction (as in a request) the allocation read and ONE INSERT statement
+    write everything: complaint, events, receipts and attachment rows."""
+    from complaints import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the receipts' drain is published, not run here
+    monkeypatch.setattr(tasks.notification_drain, "apply_async", lambda *a, **k: None)
+    first, _ = complaint_submit_for_test(respondent_agency=respondent)
+    with CaptureQueriesContext(connection) as queries:
+        second, _ = complaint_submit_for_test(
+            respondent_agency=respondent,
+            contract_title=first.contract_title,
+            contact_phone=first.contact_phone,
+            files=[evidence.pdf()],
+        )
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT nextval(")
+    assert statements[1].startswith("WITH ")
+    assert second.duplicate_of_id == first.pk, "the duplicate probe runs in the allocation read"
+    stored = Complaint.objects.get(pk=second.pk)
+    assert stored.reference == second.reference and stored.status == Status.ROUTED
+    assert list(stored.events.order_by("seq").values_list("action", flat=True)) == [
+        Action.SUBMIT,
+        Action.ROUTE,
+    ]
+    assert stored.notifications.count() == 2
+    attachment = stored.attachments.get()
+    assert attachment.file.name.startswith(f"evidence/{second.pk}/")
+    assert attachment.file.read().startswith(b"%PDF")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_failed_write_stores_nothing_and_removes_the_files(respondent, monkeypatch):
+    from complaints.services import intake
+
+    def too_long_recipient(complaint):
+        return [(complaint.pk, NotificationChannel.EMAIL, "x" * 300, "", "", None, 0, "")]
+
+    monkeypatch.setattr(intake, "receipt_rows", too_long_recipient)
+    with pytest.raises(Exception, match="too long"):
+        complaint_submit_for_test(respondent_agency=respondent, files=[evidence.pdf()])
+    assert_nothing_stored()  # rows and files
