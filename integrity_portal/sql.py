@@ -62,6 +62,11 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, returning: str |
     return out
 
 
+# Statement text and value preparation per shape (tables, columns, row counts) of
+# ``insert_together`` on PostgreSQL; building them cost about as much as running them.
+_TOGETHER_SQL: dict = {}
+
+
 @dataclass
 class Rows:
     """Rows for one table of ``insert_together``: tuples in ``fields`` order."""
@@ -100,16 +105,28 @@ def insert_together(parts: list[Rows]) -> list[list]:
         return out
     if not written:
         return out
-    ctes, selects, params = [], [], []
-    for n, part in written:
-        columns, prepare = _columns(part.model, part.fields)
-        returning = part.returning or part.model._meta.pk.name
-        column = connection.ops.quote_name(part.model._meta.get_field(returning).column)
-        ctes.append(f"p{n} AS ({_insert_sql(part.model, columns, len(part.rows), returning)})")
-        selects.append(f"SELECT {n}, {column} FROM p{n}")  # noqa: S608 — generated names
+    shape = tuple((n, p.model, tuple(p.fields), len(p.rows), p.returning) for n, p in written)
+    cached = _TOGETHER_SQL.get(shape)
+    if cached is None:
+        ctes, selects, prepares = [], [], []
+        for n, model, fields, row_count, returning in shape:
+            columns, prepare = _columns(model, list(fields))
+            returning = returning or model._meta.pk.name
+            column = connection.ops.quote_name(model._meta.get_field(returning).column)
+            ctes.append(f"p{n} AS ({_insert_sql(model, columns, row_count, returning)})")
+            selects.append(f"SELECT {n}, {column} FROM p{n}")  # noqa: S608 — generated names
+            prepares.append(prepare)
+        statement = f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}"
+        # The intake writes a handful of shapes; the bound keeps odd callers from growing it.
+        if len(_TOGETHER_SQL) < 256:
+            _TOGETHER_SQL[shape] = (statement, prepares)
+        cached = (statement, prepares)
+    statement, prepares = cached
+    params: list = []
+    for (_, part), prepare in zip(written, prepares, strict=True):
         params += _params(prepare, part.rows)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", params)
+        cursor.execute(statement, params)
         # Each part's RETURNING lists its multi-row VALUES in order.
         for n, value in cursor.fetchall():
             if parts[n].returning:
