@@ -114,7 +114,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, with one client object per pool (integrity_portal.cache).
+            "BACKEND": "integrity_portal.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ip",
         }
