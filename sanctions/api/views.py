@@ -5,6 +5,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from agencies.choices import StaffRole
 from agencies.models import Agency
 from credit_records.api.authentication import IntegrationTokenAuthentication
+from integrity_portal.api import FirstRendererNegotiation
 
 from ..filtersets import RepairFilterSet, SanctionFilterSet
 from ..models import Measure, SanctionRule
@@ -140,6 +142,9 @@ class CreditCheckView(APIView):
         ),
     ]
     permission_classes = [CreditCheckAccess]
+    # A machine endpoint (funding and procurement systems): JSON only, without negotiation.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
         parameters=[

@@ -209,6 +209,19 @@ def test_credit_check_bad_input_is_refused_and_not_logged(
     assert not CreditCheck.objects.exists()
 
 
+def test_credit_check_answers_json_whatever_the_accept_header(client_for, make_staff, agency):
+    query = {"agency": agency.pk, "measure": "awards", "purpose": "评优"}
+    client = client_for(make_staff(role=StaffRole.HANDLER))
+    for accept in ("text/html", "application/xml", "*/*"):
+        response = client.get(CHECK, query, HTTP_ACCEPT=accept)
+        assert response.status_code == 200, accept
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["restricted"] is False
+    bad = client.get(CHECK, {"agency": agency.pk, "measure": "awards"}, HTTP_ACCEPT="text/html")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+    assert "purpose" in bad.json()
+
+
 def test_credit_check_is_staff_only_and_not_for_liaisons(client_for, make_staff, agency):
     query = {"agency": agency.pk, "measure": "awards", "purpose": "评优"}
     assert client_for(None).get(CHECK, query).status_code in (401, 403)
