@@ -44,11 +44,14 @@ class Complaint(models.Model):
         _("投诉人类型"), max_length=16, choices=ComplainantType.choices
     )
     complainant_name = models.CharField(_("投诉人名称"), max_length=200)
+    # Every index is maintained on every submission, so there is none that nothing reads:
+    # USCC and phone are compared only inside the duplicate probe (its own index below), and
+    # the agency foreign keys are the leading columns of the queue and probe indexes.
     complainant_uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True, default="", db_index=True
+        _("统一社会信用代码"), max_length=18, blank=True, default=""
     )
     contact_name = models.CharField(_("联系人"), max_length=100)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, db_index=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
     contact_email = models.EmailField(_("电子邮箱"), blank=True, default="")
     consent_to_share_contact = models.BooleanField(_("同意向被投诉主体提供联系方式"), default=False)
 
@@ -57,6 +60,7 @@ class Complaint(models.Model):
         verbose_name=_("被投诉主体"),
         on_delete=models.PROTECT,
         related_name="complaints_against",
+        db_index=False,  # complaints_respondent_idx and the probe index lead with it
     )
     handling_agency = models.ForeignKey(
         "agencies.Agency",
@@ -65,6 +69,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="complaints_handled",
+        db_index=False,  # complaints_handler_queue_idx leads with it
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,7 +194,10 @@ class ComplaintEvent(models.Model):
     consume these rows as a transactional outbox, keyed by the event id.
     """
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: the unique (complaint, seq) constraint leads with it.
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=32, choices=Action.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True, default="")
