@@ -148,10 +148,10 @@ def complaint_submit(
             ]
             if attachments:
                 parts.append(instance_rows(attachments))
-            event_ids = insert_together(parts)[events_part]
-            for event_id, spec in zip(event_ids, specs, strict=True):
+            ids = insert_together(parts)
+            for event_id, spec in zip(ids[events_part], specs, strict=True):
                 _signal_on_commit(event_id, complaint.pk, spec["action"], spec["to_status"])
-            receipt_drain_on_commit()
+            receipt_drain_on_commit(ids[events_part + 1])
     except BaseException:
         # Nothing was committed; the files written for it must not outlive it.
         _files_remove(stored_paths)

@@ -128,10 +128,17 @@ def receipt_rows(complaint: Complaint) -> list[tuple]:
     return rows
 
 
-def receipt_drain_on_commit() -> None:
-    """Have receipts written by the current transaction delivered after it commits."""
-    from ..tasks import notification_drain
+def receipt_drain_on_commit(ids: list[int]) -> None:
+    """Have the receipts ``ids`` written by the current transaction delivered after it commits:
+    by the per-process drain with a broker, or just these rows in embedded mode, where tasks
+    run inside the request (a drain there could send an inherited backlog in a user's request).
+    """
+    from ..tasks import notification_deliver, notification_drain
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        if ids:
+            enqueue_on_commit(notification_deliver, ids)
+        return
     enqueue_drain_on_commit(notification_drain, window=RECEIPT_DRAIN_WINDOW)
 
 

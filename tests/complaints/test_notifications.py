@@ -102,6 +102,25 @@ def test_a_failed_publish_is_retried_by_the_next_commit(
     assert Notification.objects.filter(sent_at__isnull=True).count() == 4
 
 
+def test_embedded_mode_sends_only_the_new_receipts_in_the_request(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # embedded: tasks run inside the request
+    backlog, _ = complaint_submit_for_test(contact_phone="0571-87654321")
+    assert Notification.objects.get(complaint=backlog).sent_at is None  # an inherited backlog
+    delivered, drains = [], _publishes(monkeypatch, tasks.notification_drain)
+    monkeypatch.setattr(
+        tasks.notification_deliver,
+        "apply_async",
+        lambda args, kwargs, countdown=None: delivered.append(tasks.notification_deliver(*args)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint, _ = complaint_submit_for_test(contact_phone="0571-87654322")
+    assert delivered == [1] and not drains, "only this submission's receipt, no drain"
+    assert [m.subject for m in mail.outbox] == [f"投诉已受理：{complaint.reference}"]
+    assert Notification.objects.get(complaint=backlog).sent_at is None, "left to the sweep"
+
+
 def test_the_drain_leaves_failed_rows_to_the_sweep(monkeypatch):
     complaint_submit_for_test(contact_phone="0571-87654321")
     Notification.objects.update(sent_at=None, attempts=1, last_error="refused")
