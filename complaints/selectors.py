@@ -109,3 +109,70 @@ def status_counts(user) -> dict[str, int]:
     counts = dict.fromkeys(Status.values, 0)
     counts.update(dict(rows))
     return counts
+
+
+# --- public statistics (/stats/) -------------------------------------------------------------
+
+STATS_CACHE_KEY = "complaints:public-stats"
+STATS_CACHE_SECONDS = 600
+STATS_RANKING_SIZE = 20
+
+
+def public_statistics() -> dict:
+    """Figures for the public statistics page (DESIGN section 8), cached for ten minutes.
+
+    Counts only, never a complainant: totals, outcomes, domains, overdue open cases,
+    satisfaction, and the agencies complained about most — only those with at least
+    ``settings.STATS_MIN_CASES`` complaints, so a single case never names an agency. Six
+    grouped queries whatever the number of complaints; the grouping over all complaints is why
+    the result is cached rather than computed per view.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db.models import Count
+
+    from .models import Feedback
+
+    cached = cache.get(STATS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    now = timezone.now()
+    year_start = timezone.localtime(now).replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    by_status = dict(Complaint.objects.order_by().values_list("status").annotate(n=Count("id")))
+    by_domain = dict(Complaint.objects.order_by().values_list("domain").annotate(n=Count("id")))
+    minimum = settings.STATS_MIN_CASES
+    ranking = list(
+        Complaint.objects.order_by()
+        .values("respondent_agency_id", "respondent_agency__name")
+        .annotate(total=Count("id"), breaches=Count("id", filter=Q(status=Status.BREACH)))
+        .filter(total__gte=minimum)
+        .order_by("-total", "respondent_agency__name")[:STATS_RANKING_SIZE]
+    )
+    stats = {
+        "computed_at": now,
+        "total": sum(by_status.values()),
+        "this_year": Complaint.objects.filter(submitted_at__gte=year_start).count(),
+        "open": sum(n for status, n in by_status.items() if status in OPEN_STATUSES),
+        "overdue_open": Complaint.objects.filter(
+            status__in=OPEN_STATUSES, due_at__lt=now, clock_paused_at__isnull=True
+        ).count(),
+        "by_status": by_status,
+        "by_domain": by_domain,
+        "satisfaction": dict(
+            Feedback.objects.order_by().values_list("satisfaction").annotate(n=Count("id"))
+        ),
+        "ranking": [
+            {
+                "agency_id": row["respondent_agency_id"],
+                "agency": row["respondent_agency__name"],
+                "total": row["total"],
+                "breaches": row["breaches"],
+            }
+            for row in ranking
+        ],
+        "ranking_minimum": minimum,
+    }
+    cache.set(STATS_CACHE_KEY, stats, STATS_CACHE_SECONDS)
+    return stats

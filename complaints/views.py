@@ -1,4 +1,5 @@
-"""Public pages: the complaint form, the one-time receipt, tracking (no account needed)."""
+"""Public pages: the complaint form, the one-time receipt, tracking (no account needed), and
+the public statistics."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,8 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from integrity_portal.api import DomainError
 
 from .api.intake import IntakeThrottle
+from .choices import OPEN_STATUSES, Domain, Satisfaction, Status
 from .forms import ComplaintForm, FeedbackForm, MessageForm, TrackForm, WithdrawForm
 from .models import Complaint
+from .selectors import public_statistics
 from .services.intake import complaint_submit
 from .services.references import access_code_display
 from .services.tracking import (
@@ -29,6 +32,30 @@ TRACKED_MAX = 20
 
 
 @require_http_methods(["GET", "POST"])
+def stats(request):
+    """公开统计 (/stats/): counts of complaints, outcomes, domains and satisfaction, and the
+    agencies complained about most (with a minimum number of cases). Never a complainant."""
+    data = public_statistics()
+    closed = [
+        (Status(status).label, data["by_status"].get(status, 0))
+        for status in Status
+        if status not in OPEN_STATUSES
+    ]
+    satisfaction_total = sum(data["satisfaction"].values())
+    return render(
+        request,
+        "complaints/public/stats.html",
+        {
+            "stats": data,
+            "closed": closed,
+            "closed_total": sum(n for _label, n in closed),
+            "domains": [(d.label, data["by_domain"].get(d, 0)) for d in Domain],
+            "satisfaction": [(s.label, data["satisfaction"].get(s, 0)) for s in Satisfaction],
+            "satisfaction_total": satisfaction_total,
+        },
+    )
+
+
 def complaint_new(request):
     """The form. The respondent is chosen by a search step that works without JavaScript:
     the "search" button re-renders the form with matching agencies as radio buttons."""

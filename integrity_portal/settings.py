@@ -230,6 +230,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@integrity-portal.inv
 # SMS gateway: dotted path to a class with ``send(phone, body)``; the default only logs.
 SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingSmsBackend")
 
+# Public statistics (/stats/) rank an agency only with at least this many complaints.
+STATS_MIN_CASES = max(1, env_int("STATS_MIN_CASES", 5))
+
 # --- API ------------------------------------------------------------------------------------
 # Anonymous intake limit per client address; an empty value turns it off (load benchmarks).
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "30/hour") or None

@@ -72,6 +72,13 @@ def test_file_a_complaint_in_chinese_and_track_it(live_server, browser_page, sch
     assert "城东区教育局" in page.inner_text("#timeline")
     assert "<b>" not in page.inner_text("main")  # typed HTML is never rendered
 
+    # The public statistics count it, and show no complainant.
+    page.get_by_role("link", name="投诉统计").click()
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == "政务诚信投诉统计"
+    assert "累计受理投诉" in page.inner_text("main")
+    assert complaint.complainant_name not in page.content()
+
 
 @pytest.mark.parametrize("browser_locale", ["en-US"], indirect=True)
 def test_file_a_complaint_in_english(live_server, browser_page, school, tmp_path):
