@@ -114,18 +114,22 @@ def status_counts(user) -> dict[str, int]:
 # --- public statistics (/stats/) -------------------------------------------------------------
 
 STATS_CACHE_KEY = "complaints:public-stats"
-STATS_CACHE_SECONDS = 600
+# Refreshed every ten minutes by beat (``complaints.tasks.stats_refresh``); the entry outlives
+# two refreshes, so a visitor computes the figures only when there is no entry at all (first
+# visit, embedded mode without beat, an evicted entry).
+STATS_CACHE_SECONDS = 1800
 STATS_RANKING_SIZE = 20
 
 
-def public_statistics() -> dict:
-    """Figures for the public statistics page (DESIGN section 8), cached for ten minutes.
+def public_statistics(*, refresh: bool = False) -> dict:
+    """Figures for the public statistics page (DESIGN section 8), from the cache unless
+    ``refresh`` (the beat task) or there is none.
 
     Counts only, never a complainant: totals, outcomes, domains, overdue open cases,
     satisfaction, and the agencies complained about most — only those with at least
     ``settings.STATS_MIN_CASES`` complaints, so a single case never names an agency. Six
-    grouped queries whatever the number of complaints; the grouping over all complaints is why
-    the result is cached rather than computed per view.
+    grouped queries whatever the number of complaints, but over all of them: about 2 s at 1M
+    complaints, which is why a periodic task computes them and the page only reads.
     """
     from django.conf import settings
     from django.core.cache import cache
@@ -133,7 +137,7 @@ def public_statistics() -> dict:
 
     from .models import Feedback
 
-    cached = cache.get(STATS_CACHE_KEY)
+    cached = None if refresh else cache.get(STATS_CACHE_KEY)
     if cached is not None:
         return cached
     now = timezone.now()

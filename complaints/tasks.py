@@ -28,4 +28,12 @@ def notification_sweep() -> int:
     return sweep()
 
 
+@shared_task(acks_late=True)
+def stats_refresh() -> int:
+    """Beat job: recompute the public statistics (/stats/) so visitors only read them."""
+    from .selectors import public_statistics
+
+    return public_statistics(refresh=True)["total"]
+
+
 from .deadline_tasks import deadline_sweep  # noqa: E402, F401  (Celery autodiscovery)

@@ -159,6 +159,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.notification_sweep",
         "schedule": 60.0,
     },
+    # Public statistics (/stats/): grouped counts over every complaint, computed here.
+    "complaints-stats-refresh": {
+        "task": "complaints.tasks.stats_refresh",
+        "schedule": 600.0,
+    },
     # Deadline supervision: reminders, 督办函, 约谈 flags (complaints.deadline_tasks).
     "complaints-deadline-sweep": {
         "task": "complaints.deadline_tasks.deadline_sweep",

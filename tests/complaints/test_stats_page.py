@@ -1,10 +1,12 @@
 """The public statistics page (/stats/): counts only, a minimum for rankings, cached."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from complaints import tasks
 from complaints.choices import Satisfaction, Status
 from complaints.selectors import STATS_CACHE_KEY, public_statistics
 from complaints.services.tracking import feedback_submit
@@ -76,3 +78,14 @@ def test_a_fixed_number_of_queries_then_none_from_the_cache(frequent):
     with CaptureQueriesContext(connection) as cached:
         assert public_statistics()["total"] == 5
     assert cached.captured_queries == []
+
+
+def test_the_beat_task_recomputes_the_figures_the_page_reads(frequent, client):
+    assert public_statistics()["total"] == 4  # now cached
+    ComplaintFactory()
+    assert public_statistics()["total"] == 4, "the page reads the cached figures"
+    assert tasks.stats_refresh() == 5
+    assert public_statistics()["total"] == 5
+    assert "complaints.tasks.stats_refresh" in {
+        job["task"] for job in django_settings.CELERY_BEAT_SCHEDULE.values()
+    }
