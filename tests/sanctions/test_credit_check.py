@@ -9,7 +9,11 @@ from rest_framework.test import APIClient
 
 from agencies.choices import StaffRole
 from credit_records.choices import Kind, Severity
-from credit_records.services.clients import integration_client_create
+from credit_records.services.clients import (
+    integration_client_create,
+    integration_client_rotate_token,
+    integration_client_set_active,
+)
 from sanctions.models import CreditCheck, Sanction
 from sanctions.services import agency_sanctions_reconcile
 from tests.agencies.factories import AgencyFactory
@@ -223,3 +227,50 @@ def test_error_messages_of_the_shared_validator_follow_each_request_language(off
     chinese = client.get(CHECK, params, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["measure"][0]
     assert "not a valid choice" in english
     assert english != chinese and "no_such_measure" in chinese
+
+
+# --- integration clients (a funding system's own token) -------------------------------------
+
+
+@pytest.fixture
+def funding_system():
+    client, token = integration_client_create(name="市财政资金管理系统", source="payment_platform")
+    return client, APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def test_a_warm_check_by_an_integration_client_costs_one_insert(
+    funding_system, agency, sanctioned, django_assert_max_num_queries
+):
+    client, api = funding_system
+    assert api.get(CHECK, query(agency)).status_code == 200  # fills the caches
+    with django_assert_max_num_queries(1):
+        assert api.get(CHECK, query(agency)).json()["restricted"] is True
+    assert CreditCheck.objects.filter(checked_by=client.user).count() == 2
+
+
+def test_a_rotated_integration_token_stops_working_at_once_although_cached(funding_system, agency):
+    client, api = funding_system
+    assert api.get(CHECK, query(agency)).status_code == 200
+    new_token = integration_client_rotate_token(client=client)
+    assert api.get(CHECK, query(agency)).status_code == 401
+    fresh = APIClient(HTTP_AUTHORIZATION=f"Token {new_token}")
+    assert fresh.get(CHECK, query(agency)).status_code == 200
+
+
+def test_a_deactivated_integration_client_or_user_is_refused_at_once(funding_system, agency):
+    client, api = funding_system
+    assert api.get(CHECK, query(agency)).status_code == 200
+    integration_client_set_active(client=client, active=False)
+    assert api.get(CHECK, query(agency)).status_code == 401
+    integration_client_set_active(client=client, active=True)
+    assert api.get(CHECK, query(agency)).status_code == 200
+    client.user.is_active = False
+    client.user.save()
+    assert api.get(CHECK, query(agency)).status_code == 401
+
+
+def test_an_unknown_integration_token_is_never_cached(agency, django_assert_num_queries):
+    api = APIClient(HTTP_AUTHORIZATION="Token ipc_unknown")
+    for _ in range(2):
+        with django_assert_num_queries(1):  # looked up every time
+            assert api.get(CHECK, query(agency)).status_code == 401
