@@ -210,3 +210,15 @@ def test_a_claimed_row_is_not_sent_twice():
 def test_sweep_is_registered_with_celery_beat(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "complaints.tasks.notification_sweep" in tasks_scheduled
+
+
+def test_a_drain_helper_in_eager_mode_runs_on_every_commit(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """Without a broker nothing is delayed, so nothing may be skipped either."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    runs = _publishes(monkeypatch, tasks.notification_drain)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            tasking.enqueue_drain_on_commit(tasks.notification_drain, window=60)
+    assert runs == [None, None, None], "published without a countdown, every time"
