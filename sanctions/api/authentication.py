@@ -17,7 +17,6 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from agencies.token_cache import (
-    forget,
     forget_quietly,
     register_kind,
     remember,
@@ -54,11 +53,6 @@ class CachedTokenAuthentication(TokenAuthentication):
         token = Token.from_db(DEFAULT_DB_ALIAS, ["key", "user_id"], [key, user.pk])
         token.user = user
         return user, token
-
-
-def token_cache_forget(*, key: str | None = None, user_id=None) -> None:
-    """Drop the cached entry of a token (by key) or of a user's token."""
-    forget(keys=[_token_key(key)] if key is not None else [], kind=KIND, user_id=user_id)
 
 
 def _on_token_deleted(sender, instance, **kwargs):
