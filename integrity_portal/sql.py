@@ -9,6 +9,7 @@ field's own ``get_db_prep_save`` (dates, datetimes, decimals, JSON, files), so t
 the ORM would have written, on PostgreSQL and SQLite alike.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connection
@@ -18,20 +19,19 @@ _PREPARED_TYPES = {"DateField", "DateTimeField", "DecimalField", "JSONField", "F
 CHUNK = 500
 
 
-def _columns(model, fields: list[str]):
-    """The fields named, and the (position, field) pairs whose values need preparing."""
-    columns = [model._meta.get_field(name) for name in fields]
-    prepare = [(i, c) for i, c in enumerate(columns) if c.get_internal_type() in _PREPARED_TYPES]
-    return columns, prepare
-
-
-def _insert_sql(model, columns, row_count: int, returning: str | None) -> str:
+@functools.lru_cache(maxsize=256)
+def _statement(model, fields: tuple, row_count: int, returning: str | None, vendor: str):
+    """The INSERT text for ``row_count`` rows and the (position, field) pairs whose values need
+    preparing, per shape (``vendor`` keeps backends apart): on the hot paths building them
+    cost about as much as running them."""
     qn = connection.ops.quote_name
     meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    prepare = [(i, c) for i, c in enumerate(columns) if c.get_internal_type() in _PREPARED_TYPES]
     head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c.column) for c in columns)}) VALUES "  # noqa: S608 — names from the model, quoted
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     tail = f" RETURNING {qn(meta.get_field(returning).column)}" if returning else ""
-    return head + ", ".join([one] * row_count) + tail
+    return head + ", ".join([one] * row_count) + tail, prepare
 
 
 def _params(prepare, rows) -> list:
@@ -49,22 +49,15 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, returning: str |
     in row order (PostgreSQL and SQLite return the rows of a multi-row VALUES in order)."""
     if not rows:
         return []
-    columns, prepare = _columns(model, fields)
     out: list = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
+        sql, prepare = _statement(model, tuple(fields), len(chunk), returning, connection.vendor)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _insert_sql(model, columns, len(chunk), returning), _params(prepare, chunk)
-            )
+            cursor.execute(sql, _params(prepare, chunk))
             if returning:
                 out += [r[0] for r in cursor.fetchall()]
     return out
-
-
-# Statement text and value preparation per shape (tables, columns, row counts) of
-# ``insert_together`` on PostgreSQL; building them cost about as much as running them.
-_TOGETHER_SQL: dict = {}
 
 
 @dataclass
@@ -105,26 +98,18 @@ def insert_together(parts: list[Rows]) -> list[list]:
         return out
     if not written:
         return out
-    shape = tuple((n, p.model, tuple(p.fields), len(p.rows), p.returning) for n, p in written)
-    cached = _TOGETHER_SQL.get(shape)
-    if cached is None:
-        ctes, selects, prepares = [], [], []
-        for n, model, fields, row_count, returning in shape:
-            columns, prepare = _columns(model, list(fields))
-            returning = returning or model._meta.pk.name
-            column = connection.ops.quote_name(model._meta.get_field(returning).column)
-            ctes.append(f"p{n} AS ({_insert_sql(model, columns, row_count, returning)})")
-            selects.append(f"SELECT {n}, {column} FROM p{n}")  # noqa: S608 — generated names
-            prepares.append(prepare)
-        statement = f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}"
-        # The intake writes a handful of shapes; the bound keeps odd callers from growing it.
-        if len(_TOGETHER_SQL) < 256:
-            _TOGETHER_SQL[shape] = (statement, prepares)
-        cached = (statement, prepares)
-    statement, prepares = cached
-    params: list = []
-    for (_, part), prepare in zip(written, prepares, strict=True):
+    ctes, selects, params = [], [], []
+    for n, part in written:
+        meta = part.model._meta
+        returning = part.returning or meta.pk.name
+        sql, prepare = _statement(
+            part.model, tuple(part.fields), len(part.rows), returning, connection.vendor
+        )
+        ctes.append(f"p{n} AS ({sql})")
+        column = connection.ops.quote_name(meta.get_field(returning).column)
+        selects.append(f"SELECT {n}, {column} FROM p{n}")  # noqa: S608 — generated names
         params += _params(prepare, part.rows)
+    statement = f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         # Each part's RETURNING lists its multi-row VALUES in order.
@@ -134,9 +119,6 @@ def insert_together(parts: list[Rows]) -> list[list]:
     return out
 
 
-_INSTANCE_SQL: dict = {}
-
-
 def insert_instance(obj) -> None:
     """INSERT the new model instance ``obj`` and set its primary key: the row ``obj.save()``
     would write (defaults applied by ``__init__``, ``auto_now`` stamps by the fields'
@@ -144,21 +126,7 @@ def insert_instance(obj) -> None:
     statement itself on the intake path. Sends no ``pre_save``/``post_save`` signals: use it
     only for models nothing listens to.
     """
-    model = type(obj)
-    key = (model, connection.vendor)
-    cached = _INSTANCE_SQL.get(key)
-    if cached is None:
-        fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
-        _, prepare = _columns(model, [f.name for f in fields])
-        cached = _INSTANCE_SQL[key] = (
-            _insert_sql(model, fields, 1, model._meta.pk.name),
-            fields,
-            prepare,
-        )
-    sql, fields, prepare = cached
-    values = [field.pre_save(obj, True) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(prepare, [values]))
-        obj.pk = cursor.fetchone()[0]
+    part = instance_rows([obj])
+    (obj.pk,) = insert_rows(part.model, part.fields, part.rows, returning=obj._meta.pk.name)
     obj._state.adding = False
     obj._state.db = connection.alias
