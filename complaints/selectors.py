@@ -1,12 +1,14 @@
 """Reads of complaints. Visibility (DESIGN section 9) lives here and nowhere else."""
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agencies.choices import StaffRole
 
 from .choices import OPEN_STATUSES, Status
-from .models import Complaint, ComplaintEvent
+from .models import Complaint, ComplaintEvent, Feedback
 
 LIST_RELATED = ("respondent_agency", "handling_agency")
 # Long text no list shows: left out of list queries so sorting and transfer stay narrow.
@@ -131,12 +133,6 @@ def public_statistics(*, refresh: bool = False) -> dict:
     grouped queries whatever the number of complaints, but over all of them: about 2 s at 1M
     complaints, which is why a periodic task computes them and the page only reads.
     """
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.db.models import Count
-
-    from .models import Feedback
-
     cached = None if refresh else cache.get(STATS_CACHE_KEY)
     if cached is not None:
         return cached
