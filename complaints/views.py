@@ -173,50 +173,55 @@ def _render_detail(request, complaint, **forms):
     return render(request, "complaints/public/track_detail.html", context, status=status)
 
 
-@require_POST
-def track_message(request, reference):
+def _track_action(request, reference, form_name: str, form, act, done: str):
+    """One complainant action on the tracking page: a bound form (re-shown with its errors,
+    400), the service ``act(complaint, cleaned_data)`` (a refusal becomes an error message),
+    then back to the page."""
     complaint = _tracked_complaint(request, reference)
-    form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_detail(request, complaint, message_form=form)
+        return _render_detail(request, complaint, **{form_name: form})
     try:
-        complainant_message_add(
-            complaint=complaint,
-            body=form.cleaned_data.get("body") or "",
-            files=form.cleaned_data.get("files") or [],
-        )
+        act(complaint, form.cleaned_data)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, _("留言和材料已提交。"))
+        messages.success(request, done)
     return redirect("complaints:track_detail", reference=reference)
+
+
+@require_POST
+def track_message(request, reference):
+    return _track_action(
+        request,
+        reference,
+        "message_form",
+        MessageForm(request.POST, request.FILES),
+        lambda complaint, data: complainant_message_add(
+            complaint=complaint, body=data.get("body") or "", files=data.get("files") or []
+        ),
+        _("留言和材料已提交。"),
+    )
 
 
 @require_POST
 def track_withdraw(request, reference):
-    complaint = _tracked_complaint(request, reference)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, complaint, withdraw_form=form)
-    try:
-        complaint_withdraw(complaint=complaint, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("投诉已撤回。"))
-    return redirect("complaints:track_detail", reference=reference)
+    return _track_action(
+        request,
+        reference,
+        "withdraw_form",
+        WithdrawForm(request.POST),
+        lambda complaint, data: complaint_withdraw(complaint=complaint, reason=data["reason"]),
+        _("投诉已撤回。"),
+    )
 
 
 @require_POST
 def track_feedback(request, reference):
-    complaint = _tracked_complaint(request, reference)
-    form = FeedbackForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, complaint, feedback_form=form)
-    try:
-        feedback_submit(complaint=complaint, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("感谢您的评价。"))
-    return redirect("complaints:track_detail", reference=reference)
+    return _track_action(
+        request,
+        reference,
+        "feedback_form",
+        FeedbackForm(request.POST),
+        lambda complaint, data: feedback_submit(complaint=complaint, **data),
+        _("感谢您的评价。"),
+    )

@@ -158,6 +158,45 @@ def test_withdraw_through_the_tracking_page(client):
     assert complaint.status == "withdrawn"
 
 
+def _tracking(client, complaint):
+    client.post("/track/", {"reference": complaint.reference, "access_code": complaint.access_code})
+    return f"/track/{complaint.reference}/"
+
+
+def test_message_through_the_tracking_page_and_an_empty_one_is_shown_again(client):
+    complaint = ComplaintFactory()
+    page = _tracking(client, complaint)
+    response = client.post(page + "message/", {"body": "补充：验收单已上传。"}, follow=True)
+    assert response.redirect_chain[-1][0] == page
+    assert "留言和材料已提交。" in response.content.decode()
+    assert complaint.messages.get().body == "补充：验收单已上传。"
+    empty = client.post(page + "message/", {"body": ""})
+    assert empty.status_code == 400 and empty.context["message_form"].errors
+    assert complaint.messages.count() == 1
+
+
+def test_feedback_through_the_tracking_page_only_when_closed(client):
+    from complaints.services import workflow as wf
+    from tests.complaints.test_workflow_helpers import handler_of
+
+    open_case = ComplaintFactory()
+    refused = client.post(
+        _tracking(client, open_case) + "feedback/", {"satisfaction": "satisfied"}, follow=True
+    )
+    assert "投诉办结后才能评价。" in refused.content.decode()
+    closed = ComplaintFactory()
+    handler = handler_of(closed)
+    accepted = wf.complaint_accept(complaint=closed, actor=handler)
+    wf.complaint_find_unfounded(complaint=accepted, actor=handler, explanation="款项已支付")
+    closed_page = _tracking(client, closed)
+    bad = client.post(closed_page + "feedback/", {"satisfaction": "great"})
+    assert bad.status_code == 400 and bad.context["feedback_form"].errors
+    done = client.post(closed_page + "feedback/", {"satisfaction": "satisfied"}, follow=True)
+    assert "感谢您的评价。" in done.content.decode()
+    closed.refresh_from_db()
+    assert closed.feedback.satisfaction == "satisfied"
+
+
 def test_pages_need_csrf_tokens(school):
     from django.test import Client
 
