@@ -31,6 +31,7 @@ from .references import (
     PRECREATED_YEARS,
     access_code_hash,
     access_code_new,
+    reference_format,
     reference_next,
     sequence_name,
 )
@@ -188,7 +189,7 @@ def _allocate(fields: dict, *, now) -> tuple[int | None, str, int | None, str]:
     with connection.cursor() as cursor:
         cursor.execute(_ALLOCATE_SQL, [sequence_name(year), *_duplicate_params(fields, now=now)])
         complaint_id, number, original_id, original_reference = cursor.fetchone()
-    return complaint_id, f"{year}-{number:06d}", original_id, original_reference or ""
+    return complaint_id, reference_format(year, number), original_id, original_reference or ""
 
 
 # Columns of the respondent and its supervisor read at intake; the timestamps stay deferred.

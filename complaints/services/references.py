@@ -39,6 +39,11 @@ def reference_next(*, year: int | None = None) -> str:
         number = _postgres_next(year)
     else:
         number = _counter_next(year)
+    return reference_format(year, number)
+
+
+def reference_format(year: int, number: int) -> str:
+    """``2026-000123``: the year and the zero-padded number of a reference."""
     return f"{year}-{number:06d}"
 
 
