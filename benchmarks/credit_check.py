@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cpu_share  # noqa: E402
 from reconcile import DB_NAME, SERVER, admin_execute, generate  # noqa: E402
 
 BENCH_USER = "bench-funding"
@@ -201,24 +202,6 @@ def run_wrk(args, token, agency_ids, seconds) -> dict:
     return figures
 
 
-def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU seconds of gunicorn (master and workers), from /proc (Linux): the
-    server's own cost per check, which other load on the machine does not inflate as much as
-    latency."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == master_pid or int(fields[1]) == master_pid:
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def database_exists(name: str) -> bool:
     import psycopg2
 
@@ -370,9 +353,10 @@ def main():
         )
         if args.load_generator == "wrk":
             load_before = os.getloadavg()
-            cpu_before = server_cpu_seconds(server.pid)
+            cpu_before = cpu_share.snapshot(server.pid)
             w = run_wrk(args, token, agency_ids, args.duration)
-            cpu = server_cpu_seconds(server.pid) - cpu_before
+            cpu_after = cpu_share.snapshot(server.pid)
+            cpu = sum(cpu_share.seconds_by_kind(cpu_before, cpu_after).get("gunicorn", ()))
             load_after = os.getloadavg()
             logged = CreditCheck.objects.count() - before
             rate = w["ok"] / w["wall"]
@@ -394,6 +378,7 @@ def main():
                 f"gunicorn CPU {cpu:.1f} s = {cpu / max(w['ok'], 1) * 1000:.2f} ms per check; "
                 f"load average 1 min: {load_before[0]:.2f} before, {load_after[0]:.2f} after"
             )
+            print(cpu_share.report(cpu_before, cpu_after, requests=w["ok"], seconds=w["wall"]))
             print(
                 f"targets: p99 < 10 ms {'OK' if w['p99'] < 10 else 'MISSED'}; "
                 f">= 1000 req/s {'OK' if rate >= 1000 else 'MISSED'}"

@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import cpu_share  # noqa: E402 — the benchmarks' own helper, beside this file
 
 
 def server_env(args) -> dict:
@@ -261,7 +264,7 @@ end
 """
 
 
-def run_wrk(args, respondents) -> None:
+def run_wrk(args, respondents, server_pid: int) -> None:
     """Drive the server with wrk (C, event loop), which leaves the cores to the server."""
     import shutil
     import tempfile
@@ -277,15 +280,20 @@ def run_wrk(args, respondents) -> None:
     url = f"http://127.0.0.1:{args.port}"
     base = ["wrk", "-t2", f"-c{args.clients}", "-s", handle.name, "--timeout", "10s"]
     subprocess.run([*base, f"-d{args.warmup:.0f}s", url], check=True, capture_output=True)
+    before, started = cpu_share.snapshot(server_pid), time.perf_counter()
     result = subprocess.run(
         [*base, f"-d{args.duration:.0f}s", url], check=True, capture_output=True, text=True
     )
+    after, seconds = cpu_share.snapshot(server_pid), time.perf_counter() - started
     print(
         f"gunicorn {args.workers} x {args.worker_class}, {args.clients} connections (wrk, 2 "
         f"threads), {args.duration:.0f} s after {args.warmup:.0f} s warm-up, broker: "
         f"{args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
     )
-    print("\n".join(line for line in result.stdout.splitlines() if ":" in line[:12]))
+    lines = [line for line in result.stdout.splitlines() if ":" in line[:12]]
+    print("\n".join(lines))
+    accepted = int(next(line for line in lines if line.startswith("accepted:")).split()[1])
+    print(cpu_share.report(before, after, requests=accepted, seconds=seconds))
     os.unlink(handle.name)
 
 
@@ -321,7 +329,7 @@ def main():
     process = start_gunicorn(args)
     try:
         if args.load_generator == "wrk":
-            run_wrk(args, respondents)
+            run_wrk(args, respondents, process.pid)
             return
         lock = threading.Lock()
         for _phase, seconds in (("warm-up", args.warmup), ("measure", args.duration)):

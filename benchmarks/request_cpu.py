@@ -3,8 +3,9 @@
 The HTTP benchmarks (``intake.py``, ``credit_check.py``) measure what DESIGN section 10 asks,
 but on a shared 2-core machine their figures move by 20% from one run to the next. This
 script calls Django's WSGI handler directly (the whole middleware stack, DRF, the services,
-real PostgreSQL and Redis) and prints the process's CPU time per request: the figure to
-compare before and after a change to the Python path. ``--profile`` prints the cProfile top
+real PostgreSQL and Redis) and prints the process's CPU time per request and that of the
+PostgreSQL server process behind its connection (so the database must run on this machine):
+the figures to compare before and after a change. ``--profile`` prints the cProfile top
 (which inflates call-heavy code; read it for shape, not for milliseconds).
 
     .venv/bin/python benchmarks/request_cpu.py intake \\
@@ -109,6 +110,21 @@ def credit_check_requests():
     return make
 
 
+def database_backend_pid() -> int:
+    """The PostgreSQL server process serving this process's (persistent) connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux ``/proc``; same machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(app, make, count: int) -> None:
     statuses: list[str] = []
 
@@ -132,6 +148,9 @@ def main():
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order for --profile (e.g. tottime)"
+    )
     args = parser.parse_args()
 
     os.environ.update(
@@ -162,20 +181,23 @@ def main():
 
     app = WSGIHandler()
     run(app, make, 100)  # warm-up: connections, caches, lazily built fields
+    backend = database_backend_pid()
+    database_cpu = process_cpu(backend)
     cpu, wall = time.process_time(), time.perf_counter()
     run(app, make, args.requests)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    database_cpu = process_cpu(backend) - database_cpu
     print(
         f"{args.endpoint}: {args.requests} requests, CPU {1000 * cpu / args.requests:.2f} ms "
-        f"and wall {1000 * wall / args.requests:.2f} ms per request (this process only; "
-        f"PostgreSQL and Redis are other processes)"
+        f"and wall {1000 * wall / args.requests:.2f} ms per request in this process; "
+        f"PostgreSQL backend CPU {1000 * database_cpu / args.requests:.2f} ms per request"
     )
     if args.profile:
         profile = cProfile.Profile(time.process_time)
         profile.enable()
         run(app, make, args.requests)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(30)
 
 
 if __name__ == "__main__":
