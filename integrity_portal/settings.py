@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postg")
+# The hottest statements (intake, credit-check log) are prepared once per PostgreSQL connection
+# (integrity_portal.sql.execute_prepared). Turn off behind a pooler that hands one client's
+# statements to another server connection (PgBouncer in transaction or statement mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -4,11 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from complaints.models import Complaint, Notification
-from integrity_portal.sql import insert_instance, insert_rows
+from integrity_portal import sql as sql_module
+from integrity_portal.sql import execute_prepared, insert_instance, insert_rows
 from tests.agencies.factories import AgencyFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +67,65 @@ def test_insert_rows_returns_ids_in_row_order():
     rows = [(complaint.pk, "sms", f"1380000000{i}", "", f"正文{i}", now, 0, "") for i in range(3)]
     ids = insert_rows(Notification, fields, rows, returning="id")
     assert [Notification.objects.get(pk=pk).recipient for pk in ids] == [r[2] for r in rows]
+
+
+@pytest.mark.postgres
+class TestPreparedStatements:
+    """``execute_prepared``: parsed and planned once per connection, then only executed."""
+
+    SQL = "SELECT %s::int + %s::int"
+
+    def _run(self, *params):
+        with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+            execute_prepared(cursor, self.SQL, list(params))
+            (value,) = cursor.fetchone()
+        return value, [q["sql"].split()[0] for q in queries.captured_queries]
+
+    def test_prepares_once_then_executes(self):
+        assert self._run(2, 3) in [(5, ["PREPARE", "EXECUTE"]), (5, ["EXECUTE"])]
+        assert self._run(40, 2) == (42, ["EXECUTE"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE name = %s",
+                [sql_module._prepared_name(self.SQL)],
+            )
+            assert cursor.fetchone() == (
+                "PREPARE " + sql_module._prepared_name(self.SQL) + " AS SELECT $1::int + $2::int",
+            )
+
+    def test_a_new_connection_prepares_again(self):
+        self._run(1, 1)
+        # As after a reconnect: the server session holds no statements, and what this
+        # connection wrapper remembers belongs to the connection it had before.
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        connection._prepared_statements = (object(), {sql_module._prepared_name(self.SQL)})
+        assert self._run(1, 2) == (3, ["PREPARE", "EXECUTE"])
+
+    def test_off_runs_the_plain_statement(self, settings):
+        settings.DATABASE_PREPARED_STATEMENTS = False
+        assert self._run(2, 2) == (4, ["SELECT"])
+
+    def test_a_forgotten_statement_fails_its_transaction_once(self):
+        self._run(1, 1)
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does
+        with pytest.raises(DatabaseError), transaction.atomic():
+            self._run(1, 1)
+        assert self._run(3, 4) == (7, ["PREPARE", "EXECUTE"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_forgotten_statement_is_prepared_again_outside_a_transaction():
+    run = TestPreparedStatements()._run
+    run(1, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert run(5, 6) == (11, ["EXECUTE", "PREPARE", "EXECUTE"])
+
+
+def test_placeholders_become_numbered_parameters():
+    assert sql_module._numbered("SELECT %s, %s FROM t WHERE a = %s") == (
+        "SELECT $1, $2 FROM t WHERE a = $3"
+    )

@@ -18,7 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from integrity_portal.sql import Rows, insert_instance, insert_together, instance_rows
+from integrity_portal.sql import (
+    Rows,
+    execute_prepared,
+    insert_instance,
+    insert_together,
+    instance_rows,
+)
 
 from ..choices import Action, ActorKind, Channel, ComplainantType, Status
 from ..files import CheckedFile, evidence_check, file_sha256
@@ -167,8 +173,9 @@ def _allocate(fields: dict, *, now) -> tuple[int | None, str, int | None, str]:
     """The new complaint's id (None where the INSERT assigns it), its reference, and the id
     and reference of the complaint it duplicates (``(None, "")`` if none).
 
-    On PostgreSQL in ONE read: ``nextval`` of the id and reference sequences (never rolled
-    back, never blocking; a failed submission leaves a harmless gap) and the duplicate probe.
+    On PostgreSQL in ONE read, prepared once per connection: ``nextval`` of the id and
+    reference sequences (never rolled back, never blocking; a failed submission leaves a
+    harmless gap) and the duplicate probe.
     """
     global _ALLOCATE_SQL
     year = timezone.localdate().year
@@ -187,7 +194,9 @@ def _allocate(fields: dict, *, now) -> tuple[int | None, str, int | None, str]:
             f" LEFT JOIN LATERAL ({_duplicate_sql()}) AS d ON true"
         )
     with connection.cursor() as cursor:
-        cursor.execute(_ALLOCATE_SQL, [sequence_name(year), *_duplicate_params(fields, now=now)])
+        execute_prepared(
+            cursor, _ALLOCATE_SQL, [sequence_name(year), *_duplicate_params(fields, now=now)]
+        )
         complaint_id, number, original_id, original_reference = cursor.fetchone()
     return complaint_id, reference_format(year, number), original_id, original_reference or ""
 
@@ -202,9 +211,9 @@ def respondent_for_intake(pk) -> Agency | None:
     """The active agency ``pk`` with its supervisor loaded (as ``select_related`` would), or
     None. ``pk`` is converted like the ORM converts it (TypeError/ValueError propagate).
 
-    One statement written once from the model's metadata: building the equivalent ORM query
-    on every submission cost more CPU than running it. The agencies' timestamps are left
-    deferred (the intake never reads them).
+    One statement written once from the model's metadata (building the equivalent ORM query
+    on every submission cost more CPU than running it), prepared once per connection. The
+    agencies' timestamps are left deferred (the intake never reads them).
     """
     global _AGENCY_SQL
     pk = Agency._meta.pk.get_prep_value(pk)
@@ -219,7 +228,7 @@ def respondent_for_intake(pk) -> Agency | None:
             f" ON s.{columns[0]} = a.{columns[5]} WHERE a.{columns[0]} = %s AND a.{columns[6]}"
         )
     with connection.cursor() as cursor:
-        cursor.execute(_AGENCY_SQL, [pk])
+        execute_prepared(cursor, _AGENCY_SQL, [pk])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -17,6 +17,7 @@ from tests.agencies.factories import AgencyFactory, make_uscc
 from tests.complaints import evidence
 from tests.complaints.factories import complaint_submit_for_test
 from tests.complaints.test_intake_api import URL, assert_nothing_stored, payload
+from tests.statements import statements_run
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +246,7 @@ def test_on_postgresql_a_submission_is_one_read_and_one_write_statement(
             contact_phone=first.contact_phone,
             files=[evidence.pdf()],
         )
-    statements = [q["sql"] for q in queries.captured_queries]
+    statements = statements_run(queries.captured_queries)
     assert len(statements) == 2, statements
     assert statements[0].startswith("SELECT nextval(")
     assert statements[1].startswith("WITH ")
