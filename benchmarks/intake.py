@@ -101,12 +101,19 @@ def port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+# What gunicorn serves: the product, or the yardstick of DESIGN section 10 (bare_drf_intake.py).
+APPS = {
+    "portal": ["integrity_portal.wsgi:application"],
+    "bare-drf": ["bare_drf_intake:application", "--pythonpath", str(ROOT / "benchmarks")],
+}
+
+
 def start_gunicorn(args):
     if port_in_use(args.port):
         raise SystemExit(f"127.0.0.1:{args.port} is already in use; pass another --port")
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "integrity_portal.wsgi:application",
+        *APPS[args.app],
         "--bind",
         f"127.0.0.1:{args.port}",
         "--workers",
@@ -286,8 +293,8 @@ def run_wrk(args, respondents, server_pid: int) -> None:
     )
     after, seconds = cpu_share.snapshot(server_pid), time.perf_counter() - started
     print(
-        f"gunicorn {args.workers} x {args.worker_class}, {args.clients} connections (wrk, 2 "
-        f"threads), {args.duration:.0f} s after {args.warmup:.0f} s warm-up, broker: "
+        f"{args.app}: gunicorn {args.workers} x {args.worker_class}, {args.clients} connections "
+        f"(wrk, 2 threads), {args.duration:.0f} s after {args.warmup:.0f} s warm-up, broker: "
         f"{args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
     )
     lines = [line for line in result.stdout.splitlines() if ":" in line[:12]]
@@ -311,6 +318,12 @@ def main():
     parser.add_argument("--port", type=int, default=18731)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument(
+        "--app",
+        choices=sorted(APPS),
+        default="portal",
+        help="bare-drf: the yardstick, a plain DRF view doing the same writes (same load)",
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=20.0)
@@ -350,7 +363,7 @@ def main():
         latencies = sorted(results["latencies"])
         ms = lambda v: v * 1000  # noqa: E731
         print(
-            f"gunicorn {args.workers} x {args.worker_class}"
+            f"{args.app}: gunicorn {args.workers} x {args.worker_class}"
             f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''}, "
             f"{args.clients} clients, {wall:.1f} s measured after {args.warmup:.0f} s warm-up, "
             f"broker: {args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
