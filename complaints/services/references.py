@@ -85,7 +85,14 @@ def normalize_reference(value: str) -> str:
 
 
 def access_code_new() -> str:
-    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    """A uniformly random code: one draw below ``len(alphabet) ** length`` written in that
+    base (one read of the system's random source, not one per character)."""
+    number = secrets.randbelow(len(ACCESS_CODE_ALPHABET) ** ACCESS_CODE_LENGTH)
+    characters = []
+    for _ in range(ACCESS_CODE_LENGTH):
+        number, digit = divmod(number, len(ACCESS_CODE_ALPHABET))
+        characters.append(ACCESS_CODE_ALPHABET[digit])
+    return "".join(characters)
 
 
 def normalize_access_code(value: str) -> str:

@@ -7,8 +7,10 @@ from complaints.services.events import event_hash, event_payload
 from complaints.services.intake import complaint_submit
 from complaints.services.references import (
     ACCESS_CODE_ALPHABET,
+    ACCESS_CODE_LENGTH,
     access_code_hash,
     access_code_matches,
+    access_code_new,
 )
 from tests.agencies.factories import AgencyFactory
 from tests.complaints.factories import ComplaintFactory, complaint_data, complaint_submit_for_test
@@ -56,6 +58,18 @@ def test_reference_is_year_and_zero_padded_sequence_and_unique():
     year, number = first.reference.split("-")
     assert len(year) == 4 and len(number) == 6
     assert int(second.reference.split("-")[1]) == int(number) + 1
+
+
+def test_access_codes_use_every_character_in_every_position():
+    """A code is one random number written in the alphabet's base: a digit stuck or skewed
+    in some position (a wrong base, a short draw) shows as characters missing there."""
+    codes = [access_code_new() for _ in range(2000)]
+    assert len(set(codes)) == len(codes)
+    assert {len(code) for code in codes} == {ACCESS_CODE_LENGTH}
+    for position in range(ACCESS_CODE_LENGTH):
+        seen = [code[position] for code in codes]
+        assert set(seen) == set(ACCESS_CODE_ALPHABET), position  # each expected ~62 times
+        assert max(seen.count(c) for c in ACCESS_CODE_ALPHABET) < 130, position
 
 
 def test_access_code_is_long_unambiguous_and_stored_only_as_keyed_hmac():
