@@ -31,8 +31,10 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
 
 
-# Task name -> monotonic time until which a published drain covers this process's commits.
-_drain_due: dict[str, float] = {}
+# Task -> monotonic time until which a published drain covers this process's commits. Keyed
+# by the task object's identity (tasks are module-level objects that live as long as the
+# process): its ``name`` resolves celery's task proxy, a cost paid on every commit otherwise.
+_drain_due: dict[int, float] = {}
 _drain_lock = threading.Lock()
 
 
@@ -55,14 +57,14 @@ def _enqueue_drain(task, window: float) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         enqueue(task)
         return
-    now = time.monotonic()
+    now, key = time.monotonic(), id(task)
     with _drain_lock:
-        if _drain_due.get(task.name, 0.0) > now:
+        if _drain_due.get(key, 0.0) > now:
             return
-        _drain_due[task.name] = now + window
+        _drain_due[key] = now + window
     if not enqueue(task, countdown=window):
         with _drain_lock:
-            _drain_due.pop(task.name, None)  # the next commit tries again
+            _drain_due.pop(key, None)  # the next commit tries again
 
 
 def drain_pending_forget() -> None:

@@ -105,12 +105,6 @@ def complaint_submit(
     fields["respondent_agency"] = respondent
     fields["consent_to_share_contact"] = bool(fields.get("consent_to_share_contact"))
 
-    # Routed at once (第一时间转交), so the acceptance clock starts at submission.
-    due_at, deadline_basis = None, None
-    if supervisor:
-        due_at, deadline_basis = stage_deadline(
-            complaint=Complaint(domain=fields["domain"]), status=Status.ROUTED, start=now
-        )
     stored_paths: list[str] = []
     # PostgreSQL outside a transaction: the allocation read, then every row in ONE statement,
     # which is its own transaction (no BEGIN and COMMIT round trips). Otherwise a transaction
@@ -131,8 +125,13 @@ def complaint_submit(
                 duplicate_of_id=original_id,
                 submitted_at=now,
                 stage_started_at=now if supervisor else None,
-                due_at=due_at,
             )
+            # Routed at once (第一时间转交), so the acceptance clock starts at submission.
+            deadline_basis = None
+            if supervisor:
+                complaint.due_at, deadline_basis = stage_deadline(
+                    complaint=complaint, status=Status.ROUTED, start=now
+                )
             parts = []
             if complaint_id is None:
                 insert_instance(complaint)  # the id comes from the INSERT
