@@ -7,9 +7,10 @@ DRF tutorial writes one: validate the contract's fields, then in ``transaction.a
 the complaint and create its two events and two receipt rows with ``objects.create``. No
 access-code, routing rules, duplicate check, deadline or hash chain: only the same rows.
 
-``benchmarks/intake.py --app bare-drf`` serves it with the same gunicorn and load, so the two
-figures come from the same machine minutes apart; their ratio travels between machines
-better than either figure does. Never part of the product (not imported by it, not routed).
+``benchmarks/intake.py --app bare-drf`` serves it with the same gunicorn and load (``--app
+both``: it, then the product, and their ratio), so the two figures come from the same machine
+minutes apart; their ratio travels between machines better than either figure does. Never
+part of the product (not imported by it, not routed).
 """
 
 import os
@@ -28,6 +29,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import transaction  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework import serializers, status  # noqa: E402
@@ -92,7 +94,10 @@ class BareIntakeView(APIView):
         return Response({"reference": complaint.reference}, status=status.HTTP_201_CREATED)
 
 
-urlpatterns = [path("api/v1/complaints/", BareIntakeView.as_view())]
+urlpatterns = [
+    path("api/v1/complaints/", BareIntakeView.as_view()),
+    path("healthz", lambda request: HttpResponse("ok")),  # the benchmark waits for it
+]
 settings.ROOT_URLCONF = __name__
 
 application = get_wsgi_application()
