@@ -7,6 +7,9 @@ preparation for every row); these paths write several rows per request or event,
 only the values whose type needs it and sends one statement per chunk. Values go through the
 field's own ``get_db_prep_save`` (dates, datetimes, decimals, JSON, files), so the result is what
 the ORM would have written, on PostgreSQL and SQLite alike.
+
+``execute_prepared`` runs a statement written on every request as a PostgreSQL prepared
+statement, so the server parses and plans it once per connection.
 """
 
 import functools
