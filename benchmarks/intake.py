@@ -56,8 +56,28 @@ def server_env(args) -> dict:
     return env
 
 
+def database_create_if_missing(url: str) -> None:
+    """Create the database ``url`` names when its server has none by that name."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    server.close()
+
+
 def prepare_database(args) -> list[int]:
-    """Migrate and make one supervising agency with 200 respondents; return their ids."""
+    """Create (if missing) and migrate the database and make one supervising agency with 200
+    respondents; return their ids."""
+    database_create_if_missing(args.database_url)
     os.environ.update(server_env(args))
     import django
 
