@@ -291,9 +291,9 @@ end
 """
 
 
-def run_wrk(args, respondents, server_pid: int) -> float:
+def run_wrk(args, respondents, server_pid: int) -> tuple[float, float]:
     """Drive the server with wrk (C, event loop), which leaves the cores to the server;
-    print the figures and return the accepted complaints per second."""
+    print the figures and return accepted complaints per second and the p99 latency (ms)."""
     import shutil
     import tempfile
 
@@ -321,26 +321,45 @@ def run_wrk(args, respondents, server_pid: int) -> float:
     lines = [line for line in result.stdout.splitlines() if ":" in line[:12]]
     print("\n".join(lines))
     accepted = int(next(line for line in lines if line.startswith("accepted:")).split()[1])
+    latency = next(line for line in lines if line.startswith("latency ms:")).split()
     print(cpu_share.report(before, after, requests=accepted, seconds=seconds))
     os.unlink(handle.name)
-    return accepted / seconds
+    return accepted / seconds, float(latency[latency.index("p99") + 1])
+
+
+def medians(label: str, runs: list[tuple[float, float]]) -> None:
+    """With ``--repeat``: the median of the runs, steadier than any one run on a shared
+    machine whose speed moves between minutes."""
+    if len(runs) > 1:
+        rates, p99s = zip(*runs, strict=True)
+        print(
+            f"{label}, median of {len(runs)} runs: {statistics.median(rates):.1f}/s, "
+            f"p99 {statistics.median(p99s):.1f} ms (runs: "
+            + ", ".join(f"{rate:.0f}/s p99 {p99:.0f}" for rate, p99 in runs)
+            + ")"
+        )
 
 
 def compare_with_yardstick(args, respondents) -> None:
     """``--app both``: the yardstick, then the product, under the same load, and their ratio
-    (DESIGN section 10: the yardstick reaches ~430/s where the product must reach 400/s)."""
-    rates = {}
-    for app in ("bare-drf", "portal"):
-        args.app = app
-        process = start_gunicorn(args)
-        try:
-            rates[app] = run_wrk(args, respondents, process.pid)
-        finally:
-            stop(process)
+    (DESIGN section 10: the yardstick reaches ~430/s where the product must reach 400/s);
+    ``--repeat`` alternates the two that many times."""
+    runs: dict[str, list] = {"bare-drf": [], "portal": []}
+    for _ in range(args.repeat):
+        for app in runs:
+            args.app = app
+            process = start_gunicorn(args)
+            try:
+                runs[app].append(run_wrk(args, respondents, process.pid))
+            finally:
+                stop(process)
+    for app, figures in runs.items():
+        medians(app, figures)
+    ratios = [p[0] / b[0] for p, b in zip(runs["portal"], runs["bare-drf"], strict=True)]
     print(
-        f"portal / bare DRF: {rates['portal'] / rates['bare-drf']:.2f}x "
-        f"({rates['portal']:.0f}/s against {rates['bare-drf']:.0f}/s; DESIGN section 10 asks "
-        f"400/s where the bare view reaches ~430/s, i.e. at least 0.93x)"
+        f"portal / bare DRF: {statistics.median(ratios):.2f}x"
+        f"{' (median)' if len(ratios) > 1 else ''}; DESIGN section 10 asks 400/s where the "
+        f"bare view reaches ~430/s, i.e. at least 0.93x"
     )
 
 
@@ -364,6 +383,9 @@ def main():
         default="portal",
         help="bare-drf: the yardstick, a plain DRF view doing the same writes (same load); "
         "both: the yardstick, then the portal, and their ratio (with wrk)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="wrk: measure this many times, print the medians"
     )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--clients", type=int, default=50)
@@ -389,7 +411,7 @@ def main():
     process = start_gunicorn(args)
     try:
         if args.load_generator == "wrk":
-            run_wrk(args, respondents, process.pid)
+            medians(args.app, [run_wrk(args, respondents, process.pid) for _ in range(args.repeat)])
             return
         lock = threading.Lock()
         for _phase, seconds in (("warm-up", args.warmup), ("measure", args.duration)):
