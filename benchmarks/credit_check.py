@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402
+from intake import medians  # noqa: E402
 from reconcile import DB_NAME, SERVER, admin_execute, generate  # noqa: E402
 
 BENCH_USER = "bench-funding"
@@ -397,17 +398,11 @@ def main():
             + f"; {os.cpu_count()} cores"
         )
         if args.load_generator == "wrk":
-            runs = []
-            for _ in range(args.repeat):
-                runs.append(measure_with_wrk(args, token, agency_ids, server.pid, server_setup))
-            if len(runs) > 1:
-                rates, p99s = zip(*runs, strict=True)
-                print(
-                    f"median of {len(runs)} runs: {statistics.median(rates):,.0f} req/s, p99 "
-                    f"{statistics.median(p99s):.2f} ms (runs: "
-                    + ", ".join(f"{rate:.0f}/s p99 {p99:.1f}" for rate, p99 in runs)
-                    + ")"
-                )
+            runs = [
+                measure_with_wrk(args, token, agency_ids, server.pid, server_setup)
+                for _ in range(args.repeat)
+            ]
+            medians("credit check", runs)
             return
 
         jobs = [
