@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from integrity_portal.api import DomainError
 
@@ -31,7 +31,7 @@ TRACKED_SESSION_KEY = "complaints:tracked"
 TRACKED_MAX = 20
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 def stats(request):
     """公开统计 (/stats/): counts of complaints, outcomes, domains and satisfaction, and the
     agencies complained about most (with a minimum number of cases). Never a complainant."""
@@ -56,6 +56,7 @@ def stats(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def complaint_new(request):
     """The form. The respondent is chosen by a search step that works without JavaScript:
     the "search" button re-renders the form with matching agencies as radio buttons."""

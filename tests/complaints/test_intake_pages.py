@@ -203,3 +203,8 @@ def test_pages_need_csrf_tokens(school):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/complaints/new/", form_data(school)).status_code == 403
     assert not Complaint.objects.exists()
+
+
+def test_the_form_answers_only_get_and_post(client):
+    assert client.put("/complaints/new/").status_code == 405
+    assert client.delete("/complaints/new/").status_code == 405

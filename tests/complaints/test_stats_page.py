@@ -89,3 +89,8 @@ def test_the_beat_task_recomputes_the_figures_the_page_reads(frequent, client):
     assert "complaints.tasks.stats_refresh" in {
         job["task"] for job in django_settings.CELERY_BEAT_SCHEDULE.values()
     }
+
+
+def test_the_page_only_reads(client):
+    assert client.post("/stats/").status_code == 405
+    assert client.head("/stats/").status_code == 200
