@@ -5,8 +5,10 @@ but on a shared 2-core machine their figures move by 20% from one run to the nex
 script calls Django's WSGI handler directly (the whole middleware stack, DRF, the services,
 real PostgreSQL and Redis) and prints the process's CPU time per request and that of the
 PostgreSQL server process behind its connection (so the database must run on this machine):
-the figures to compare before and after a change. ``--profile`` prints the cProfile top
-(which inflates call-heavy code; read it for shape, not for milliseconds).
+the figures to compare before and after a change. ``--instructions`` counts instructions per
+request under valgrind instead, a figure that hardly moves between runs (``instructions.py``).
+``--profile`` prints the cProfile top (which inflates call-heavy code; read it for shape, not
+for milliseconds).
 
     .venv/bin/python benchmarks/request_cpu.py intake \\
         --database-url postgres://postgres@127.0.0.1:5432/ip_bench_intake \\
@@ -151,7 +153,22 @@ def main():
     parser.add_argument(
         "--sort", default="cumulative", help="cProfile order for --profile (e.g. tottime)"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind (repeatable; see instructions.py)",
+    )
     args = parser.parse_args()
+    from instructions import counted, rerun_under_valgrind, under_valgrind
+
+    if args.instructions and not under_valgrind():
+        argv = [arg for arg in sys.argv if arg != "--instructions"]
+        total = rerun_under_valgrind([*argv, "--instructions"])
+        print(
+            f"{args.endpoint}: {total / args.requests / 1e6:.3f} M instructions per request "
+            f"in this process ({args.requests} requests, callgrind)"
+        )
+        return
 
     os.environ.update(
         {
@@ -181,6 +198,10 @@ def main():
 
     app = WSGIHandler()
     run(app, make, 100)  # warm-up: connections, caches, lazily built fields
+    if args.instructions:  # the child under valgrind: count the measured loop only
+        with counted():
+            run(app, make, args.requests)
+        return
     backend = database_backend_pid()
     database_cpu = process_cpu(backend)
     cpu, wall = time.process_time(), time.perf_counter()
