@@ -1,8 +1,9 @@
 """Cross-cutting API pieces: pagination, the domain-error → HTTP mapping."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -63,6 +64,10 @@ class ServiceUnavailable(APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        # ``get_object_or_404`` says "No Agency matches the given query.": English whatever
+        # the client's language, and naming a model. Answer DRF's translated "not found".
+        exc = NotFound()
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": str(exc.detail), **exc.extra}
         return Response(body, status=status.HTTP_409_CONFLICT)
