@@ -4,6 +4,7 @@ answer, and the contract (errors, roles, schema) unchanged."""
 
 import pytest
 from django.core.cache import cache
+from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -84,6 +85,7 @@ def test_the_log_row_holds_who_why_answer_and_basis_when_the_answer_arrives(
     log = CreditCheck.objects.get(pk=body["check"])
     assert (log.checked_by, log.agency, log.measure_id) == (officer, agency, "special_bonds")
     assert (log.purpose, log.restricted) == ("专项债券申报审核", True)
+    assert parse_datetime(body["checked_at"]) == log.checked_at
     assert log.sanction_ids == [s["id"] for s in body["sanctions"]] != []
     assert set(log.sanction_ids) == set(
         Sanction.objects.filter(agency=agency, measure_id="special_bonds").values_list(
