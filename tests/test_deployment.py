@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import re
+import runpy
 import shlex
 import subprocess
 import sys
@@ -513,3 +514,14 @@ def test_readme_commands_exist():
     for management_command in ("load_demo", "import_agencies", "createsuperuser", "migrate"):
         assert management_command in text
         assert management_command in get_commands()
+
+
+def test_gunicorn_settings_are_valid_and_keep_heartbeats_in_memory():
+    from gunicorn.config import Config
+
+    values = runpy.run_path(str(GUNICORN_CONF))
+    config = Config()
+    for name in ("bind", "workers", "threads", "timeout", "worker_tmp_dir", "max_requests"):
+        config.set(name, values[name])  # gunicorn's own validation of each value
+    assert config.worker_tmp_dir == "/dev/shm"  # noqa: S108
+    assert config.workers == 3
