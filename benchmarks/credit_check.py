@@ -353,8 +353,9 @@ def main():
                 str(args.workers),
                 "--worker-class",
                 args.worker_class,
+                # gunicorn turns sync workers into gthread ones when given threads > 1.
                 "--threads",
-                str(args.worker_threads),
+                str(args.worker_threads if args.worker_class == "gthread" else 1),
                 "--keep-alive",
                 "30",
                 "--log-level",
