@@ -18,22 +18,35 @@ KINDS = {"postgres": "PostgreSQL", "redis-server": "Redis"}
 LOAD_GENERATOR = -1  # the pseudo-pid under which the finished children's time is kept
 
 
+def _stat(pid) -> tuple[str, int, float, float]:
+    """Process ``pid``'s name, parent pid, user and system CPU seconds (``/proc/<pid>/stat``;
+    raises OSError when it has exited)."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return name, int(fields[1]), int(fields[11]) / TICKS, int(fields[12]) / TICKS
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process of this machine."""
+    _name, _parent, user, system = _stat(pid)
+    return user + system
+
+
 def snapshot(server_pid: int) -> dict[int, tuple[str, float, float]]:
     """``{pid: (kind, user s, system s)}`` of every readable process; the server is
     ``server_pid`` (gunicorn's master) and its children."""
     seen = {}
     for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue  # exited meanwhile
-        name = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        pid, parent = int(entry.name), int(fields[1])
+        pid = int(entry.name)
         if pid == os.getpid():
             continue  # the benchmark itself, waiting for the load generator
+        try:
+            name, parent, user, system = _stat(pid)
+        except OSError:
+            continue  # exited meanwhile
         kind = "gunicorn" if server_pid in (pid, parent) else KINDS.get(name, "other")
-        seen[pid] = (kind, int(fields[11]) / TICKS, int(fields[12]) / TICKS)
+        seen[pid] = (kind, user, system)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     seen[LOAD_GENERATOR] = ("load generator", children.ru_utime, children.ru_stime)
     return seen

@@ -121,12 +121,6 @@ def database_backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` (Linux ``/proc``; same machine)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run(app, make, count: int) -> None:
     statuses: list[str] = []
 
@@ -159,6 +153,7 @@ def main():
         help="count instructions per request under valgrind (repeatable; see instructions.py)",
     )
     args = parser.parse_args()
+    from cpu_share import process_cpu
     from instructions import counted, rerun_under_valgrind, under_valgrind
 
     if args.instructions and not under_valgrind():
