@@ -56,6 +56,7 @@ def credit_check(*, agency_id: int, measure: str, purpose: str, actor) -> CheckR
         raise Agency.DoesNotExist
     sanctions = [s for s in state if s["measure"] == measure]
     restricted = bool(sanctions)
+    checked_at = timezone.now()
     row = (
         agency_id,
         measure,
@@ -63,7 +64,7 @@ def credit_check(*, agency_id: int, measure: str, purpose: str, actor) -> CheckR
         restricted,
         [s["id"] for s in sanctions],
         actor.pk,
-        timezone.now(),
+        checked_at,
     )
     try:
         # One prepared INSERT (nothing listens to this model's signals): the ORM's per-call
@@ -76,7 +77,7 @@ def credit_check(*, agency_id: int, measure: str, purpose: str, actor) -> CheckR
         credit_check_state_forget(agency_id)
         raise Agency.DoesNotExist from None
     return CheckResult(
-        check=LoggedCheck(pk=check_id, checked_at=row[-1]),
+        check=LoggedCheck(pk=check_id, checked_at=checked_at),
         restricted=restricted,
         sanctions=sanctions,
     )
