@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402
 from intake import medians  # noqa: E402
-from reconcile import DB_NAME, SERVER, admin_execute, generate  # noqa: E402
+from reconcile import DB_NAME, SERVER, admin_execute, database_exists, generate  # noqa: E402
 
 BENCH_USER = "bench-funding"
 
@@ -243,17 +243,6 @@ def measure_with_wrk(args, token, agency_ids, server_pid, server_setup) -> tuple
         f">= 1000 req/s {'OK' if rate >= 1000 else 'MISSED'}"
     )
     return rate, w["p99"]
-
-
-def database_exists(name: str) -> bool:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{SERVER}/postgres")
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = cursor.fetchone() is not None
-    conn.close()
-    return found
 
 
 def main():

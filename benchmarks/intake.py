@@ -60,18 +60,12 @@ def database_create_if_missing(url: str) -> None:
     """Create the database ``url`` names when its server has none by that name."""
     from urllib.parse import urlsplit, urlunsplit
 
-    import psycopg2
-    from psycopg2 import sql
+    from reconcile import admin_execute, database_exists
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    server.autocommit = True
-    with server.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    server.close()
+    name, server = parts.path.lstrip("/"), urlunsplit(parts._replace(path=""))
+    if not database_exists(name, server=server):
+        admin_execute(f'CREATE DATABASE "{name}"', server=server)
 
 
 def prepare_database(args) -> list[int]:

@@ -31,14 +31,26 @@ DB_NAME = "ip_sanctions_bench"
 TARGET_SECONDS = 30.0
 
 
-def admin_execute(sql: str) -> None:
+def admin_execute(sql: str, *, server: str = SERVER) -> None:
+    """Run ``sql`` (CREATE or DROP DATABASE) on ``server``'s maintenance database."""
     import psycopg2
 
-    conn = psycopg2.connect(f"{SERVER}/postgres")
+    conn = psycopg2.connect(f"{server}/postgres")
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute(sql)
     conn.close()
+
+
+def database_exists(name: str, *, server: str = SERVER) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{server}/postgres")
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    conn.close()
+    return found
 
 
 def generate(n_agencies: int, share: float) -> int:
