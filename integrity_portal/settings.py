@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postg")
+if USING_POSTGRES:
+    # Django's backend, whose health check skips the SELECT 1 round trip for a connection in
+    # steady use (see the module for when, and what that gives up).
+    DATABASES["default"]["ENGINE"] = "integrity_portal.db.postgresql"
 # The hottest statements (intake, credit-check log) are prepared once per PostgreSQL connection
 # (integrity_portal.sql.execute_prepared). Turn off behind a pooler that hands one client's
 # statements to another server connection (PgBouncer in transaction or statement mode).
