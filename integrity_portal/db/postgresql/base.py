@@ -12,7 +12,7 @@ error message and closes the socket, so the socket has something to read; asking
 whether it has is one ``poll`` without waiting. So ``SELECT 1`` is skipped when both hold:
 
 - the socket has nothing to read; and
-- the connection finished its previous request or task in good health (used, with no error
+- the connection finished its previous request in good health (used, with no error
   that called its health into question) less than ``QUIET_SECONDS`` ago.
 
 Otherwise Django's check runs as before. What is given up: a connection that died without a
@@ -41,13 +41,14 @@ def has_something_to_read(connection) -> bool:
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Whether the request or task under way has asked for a cursor or a transaction.
+        # Whether the request under way has asked for a cursor or a transaction.
         self.used_since_last_boundary = False
-        # When the connection last finished a request or task in good health (monotonic).
+        # When the connection last finished a request in good health (monotonic).
         self.finished_healthy_at = None
 
     def close_if_unusable_or_obsolete(self):
-        # Django calls this when a request or task starts and when it ends. A boundary after
+        # Django calls this when a request starts and when it ends (Celery closes connections
+        # around each task instead, so a task always starts on a new one). A boundary after
         # use with no error that puts the connection's health in doubt (``errors_occurred``;
         # an IntegrityError does not) is the end of a request the connection served well.
         if self.used_since_last_boundary and not self.errors_occurred:
