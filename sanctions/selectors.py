@@ -52,7 +52,7 @@ def _state_from_database(agency_id: int) -> list[dict]:
     ]
 
 
-def _cached_state(agency_id: int, *, require_agency: bool) -> list[dict] | None:
+def _cached_state(agency_id: int, *, require_agency: bool, reader=cache) -> list[dict] | None:
     """One cache round trip on a hit: the agency's version and its entry ``(version, state)``
     are read together, and the entry counts only when it carries the current version.
 
@@ -60,9 +60,10 @@ def _cached_state(agency_id: int, *, require_agency: bool) -> list[dict] | None:
     the entry written here unreachable rather than stale. An entry exists only for an agency
     that existed when it was written; with ``require_agency`` a miss first checks that the
     agency exists and answers None when it does not (unknown agencies are never cached).
+    ``reader`` is the cache or a request's ``ReadAhead`` holding ``credit_check_state_keys``.
     """
     version_key, state_key = _version_key(agency_id), _state_key(agency_id)
-    found = cache.get_many([version_key, state_key])
+    found = reader.get_many([version_key, state_key])
     version, entry = found.get(version_key), found.get(state_key)
     if version is None:
         # A fresh, never-reused version: an evicted counter must not resurrect old entries.
@@ -82,10 +83,15 @@ def agency_sanction_state(agency_id: int) -> list[dict]:
     return _cached_state(agency_id, require_agency=False)
 
 
-def credit_check_state(agency_id: int) -> list[dict] | None:
+def credit_check_state(agency_id: int, *, reader=cache) -> list[dict] | None:
     """For the credit check: the agency's active sanctions, or None when there is no such
     agency — on a cache hit without touching the database."""
-    return _cached_state(agency_id, require_agency=True)
+    return _cached_state(agency_id, require_agency=True, reader=reader)
+
+
+def credit_check_state_keys(agency_id: int) -> list[str]:
+    """The cache keys ``credit_check_state`` reads, for a view that reads them ahead."""
+    return [_version_key(agency_id), _state_key(agency_id)]
 
 
 def credit_check_state_forget(agency_id: int) -> None:

@@ -7,7 +7,6 @@ a funding system asks the credit check thousands of times an hour with one token
 deleting the client (a rotated token, a deactivation) or its user drops the entry at once.
 """
 
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from agencies.token_cache import (
     user_from_values,
     user_values,
 )
+from integrity_portal.read_ahead import reader_of
 
 from ..models import IntegrationClient, integration_token_hash
 from ..services.clients import TOKEN_PREFIX
@@ -36,7 +36,7 @@ def _client_key(token_hash: str) -> str:
 class IntegrationTokenAuthentication(BaseAuthentication):
     keyword = "Token"
 
-    def authenticate(self, request):
+    def _token_of(self, request) -> str | None:
         parts = get_authorization_header(request).split()
         if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():
             return None
@@ -44,11 +44,20 @@ class IntegrationTokenAuthentication(BaseAuthentication):
             token = parts[1].decode()
         except UnicodeError:
             return None
-        if not token.startswith(TOKEN_PREFIX):
+        return token if token.startswith(TOKEN_PREFIX) else None
+
+    def cache_key_for(self, request) -> str | None:
+        """The cache entry ``authenticate`` will read (for ``integrity_portal.read_ahead``)."""
+        token = self._token_of(request)
+        return None if token is None else _client_key(integration_token_hash(token))
+
+    def authenticate(self, request):
+        token = self._token_of(request)
+        if token is None:
             return None
         token_hash = integration_token_hash(token)
         key = _client_key(token_hash)
-        cached = cache.get(key)
+        cached = reader_of(request).get(key)
         if cached is not None:
             return self._from_cache(*cached)
         client = (

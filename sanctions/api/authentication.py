@@ -13,7 +13,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.authtoken.models import Token
 
 from agencies.token_cache import (
@@ -23,6 +23,7 @@ from agencies.token_cache import (
     user_from_values,
     user_values,
 )
+from integrity_portal.read_ahead import reader_of
 
 KIND = "token"
 
@@ -35,9 +36,26 @@ class CachedTokenAuthentication(TokenAuthentication):
     """``TokenAuthentication`` with the same header parsing, errors and semantics, whose
     token → user lookup is answered from the cache after the first request."""
 
+    reader = cache  # the request's ``ReadAhead`` once ``authenticate`` has it
+
+    def cache_key_for(self, request) -> str | None:
+        """The cache entry ``authenticate`` will read (for ``integrity_portal.read_ahead``)."""
+        parts = get_authorization_header(request).split()
+        if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        try:
+            return _token_key(parts[1].decode())
+        except UnicodeError:
+            return None
+
+    def authenticate(self, request):
+        # DRF makes new authenticators for every request, so this is the request's reader.
+        self.reader = reader_of(request)
+        return super().authenticate(request)
+
     def authenticate_credentials(self, key):
         cache_key = _token_key(key)
-        values = cache.get(cache_key)
+        values = self.reader.get(cache_key)
         if values is not None:
             return self._from_cache(key, values)
         user, token = super().authenticate_credentials(key)  # raises for unknown or inactive

@@ -4,6 +4,7 @@ sanction state, and logged (who, why, answer) on every call."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -42,16 +43,17 @@ _LOG_FIELDS = [
 ]
 
 
-def credit_check(*, agency_id: int, measure: str, purpose: str, actor) -> CheckResult:
+def credit_check(*, agency_id: int, measure: str, purpose: str, actor, reader=cache) -> CheckResult:
     """Answer and log one check. The log row is committed before the answer is returned.
 
     The log is an audit record (who asked, why, and what they were told), so it is written
     with an ordinary durable commit: an answer that reached the caller always has its row.
     On a warm cache the whole check is one cache read and this one INSERT.
 
+    ``reader`` is the cache or the request's ``ReadAhead`` (see ``credit_check_state``).
     Raises ``Agency.DoesNotExist`` for an unknown agency (nothing is logged then).
     """
-    state = credit_check_state(agency_id)
+    state = credit_check_state(agency_id, reader=reader)
     if state is None:
         raise Agency.DoesNotExist
     sanctions = [s for s in state if s["measure"] == measure]

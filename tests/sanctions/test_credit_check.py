@@ -1,9 +1,9 @@
-"""Credit check hot path: one cache read and one INSERT per warm check, the staff token's user
+"""Credit check hot path: one cache round trip and one INSERT per warm check, the staff token's user
 cached briefly and forgotten when the token or the user changes, the log row written before the
 answer, and the contract (errors, roles, schema) unchanged."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -66,6 +66,59 @@ def test_a_warm_check_costs_one_insert_and_nothing_else(
     (only,) = statements_run(captured.captured_queries)
     assert only.upper().startswith("INSERT INTO")
     assert "SAVEPOINT" not in only.upper()
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The cache calls a request makes, by method name (the outermost call only: Django's
+    local-memory cache answers ``get_many`` with a ``get`` per key)."""
+    backend = caches["default"]
+    calls = []
+    depth = [0]
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if depth[0] == 0:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    return calls
+
+
+@pytest.mark.parametrize("who", ["staff token", "integration client"])
+def test_a_warm_check_reads_the_token_and_the_state_in_one_cache_call(
+    who, officer, agency, sanctioned, cache_calls
+):
+    if who == "staff token":
+        api, _token = token_client(officer)
+    else:
+        _client, token = integration_client_create(
+            name="市财政资金管理系统", source="payment_platform"
+        )
+        api = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get(CHECK, query(agency)).status_code == 200  # fills the caches
+    cache_calls.clear()
+    response = api.get(CHECK, query(agency))
+    assert response.json()["restricted"] is True
+    assert cache_calls == ["get_many"]
+
+
+def test_a_check_by_uscc_reads_the_state_after_the_lookup(officer, agency, sanctioned, cache_calls):
+    api, _token = token_client(officer)
+    params = {"uscc": agency.uscc, "measure": "awards", "purpose": "年度评优"}
+    assert api.get(CHECK, params).json()["restricted"] is True  # fills the caches
+    cache_calls.clear()
+    assert api.get(CHECK, params).json()["restricted"] is True
+    # The agency is known only after the lookup: the token read ahead, the state after.
+    assert cache_calls == ["get_many", "get_many"]
 
 
 def test_a_cold_check_costs_a_fixed_few_queries(
