@@ -4,8 +4,8 @@
 
 Creates the PostgreSQL database ``ip_sanctions_bench`` (dropped at the end), migrates it,
 inserts ``--agencies`` agencies with records for 30% of them, runs the full reconcile, makes a
-handler account with an API token, starts gunicorn (by default 3 sync workers, as deployed by
-docker/gunicorn.conf.py; DEBUG off, Redis cache),
+handler account with an API token, starts gunicorn with docker/gunicorn.conf.py (by default
+3 sync workers, access log on, as deployed; DEBUG off, Redis cache),
 fills every agency's cache entry (steady state; ``--cold`` skips this), then runs a load
 generator for ``--duration`` seconds asking about random agencies and measures. Every
 request is a real check: token authentication, agency lookup, cached sanction state, and one
@@ -336,6 +336,10 @@ def main():
                 "-m",
                 "gunicorn",
                 "integrity_portal.wsgi:application",
+                # The deployed settings (access log, worker recycling, heartbeat directory);
+                # the options below override only where the benchmark must differ.
+                "--config",
+                str(ROOT / "docker" / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{args.port}",
                 "--workers",
@@ -352,6 +356,7 @@ def main():
             ],
             cwd=ROOT,
             env=env,
+            stdout=subprocess.DEVNULL,  # the access log: written, as deployed, then dropped
         )
         deadline = time.time() + 30
         while time.time() < deadline:
