@@ -1,11 +1,12 @@
 """Intake benchmark: accepted complaints per second and latency at N concurrent clients.
 
-Starts gunicorn on 127.0.0.1 against the given PostgreSQL database (migrated and seeded with a
-few agencies here), with INTAKE_RATE_LIMIT empty and DEBUG off, then runs a load generator for
-a bounded time: ``--clients`` threads, each with one keep-alive ``http.client`` connection
-(reconnecting when a sync worker closes it), POSTing valid JSON complaints to
-/api/v1/complaints/. Prints accepted/s, p50/p95/p99 latency and error counts, then stops
-gunicorn. The load generator runs on the same machine and shares its cores.
+Starts gunicorn on 127.0.0.1 with docker/gunicorn.conf.py (as deployed) against the given
+PostgreSQL database (migrated and seeded with a few agencies here), with INTAKE_RATE_LIMIT
+empty and DEBUG off, then runs a load generator for a bounded time: ``--clients`` threads,
+each with one keep-alive ``http.client`` connection (reconnecting when a sync worker closes
+it), POSTing valid JSON complaints to /api/v1/complaints/. Prints accepted/s, p50/p95/p99
+latency and error counts, then stops gunicorn. The load generator runs on the same machine
+and shares its cores.
 
     .venv/bin/python benchmarks/intake.py \\
         --database-url postgres://postgres@127.0.0.1:5432/ip_bench_intake \\
@@ -128,6 +129,10 @@ def start_gunicorn(args):
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         *APPS[args.app],
+        # The deployed settings (access log, worker recycling, heartbeat directory);
+        # the options below override only where the benchmark must differ.
+        "--config",
+        str(ROOT / "docker" / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{args.port}",
         "--workers",
@@ -143,7 +148,13 @@ def start_gunicorn(args):
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(args), start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=server_env(args),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,  # the access log: written, as deployed, then dropped
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
