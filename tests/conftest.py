@@ -168,3 +168,30 @@ def client_for(api_client):
         return client
 
     return _client
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The cache calls made from here on, as ``(method, key or sorted keys)``, outermost only:
+    Django's local-memory cache answers ``get_many`` with a ``get`` per key."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    calls = []
+    depth = [0]
+
+    def counted(name, original):
+        def call(keys, *args, **kwargs):
+            if depth[0] == 0:
+                calls.append((name, keys if isinstance(keys, str) else sorted(keys)))
+            depth[0] += 1
+            try:
+                return original(keys, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    return calls

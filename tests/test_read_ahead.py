@@ -1,32 +1,16 @@
 """``ReadAhead``: keys read in one cache call, each served once, everything else from the cache."""
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 
 from integrity_portal.read_ahead import ReadAhead, reader_of
 
 
 @pytest.fixture
-def reads(monkeypatch):
-    """Cache reads, outermost only (the local-memory cache answers get_many with gets)."""
-    backend = caches["default"]
-    calls = []
-    depth = [0]
-    for name in ("get", "get_many"):
-        original = getattr(backend, name)
-
-        def call(*args, _name=name, _original=original, **kwargs):
-            if depth[0] == 0:
-                calls.append((_name, args[0] if _name == "get" else sorted(args[0])))
-            depth[0] += 1
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        monkeypatch.setattr(backend, name, call)
+def reads(cache_calls):
     cache.set_many({"ra:a": 1, "ra:b": 2, "ra:c": 3})
-    yield calls
+    cache_calls.clear()
+    yield cache_calls
     cache.delete_many(["ra:a", "ra:b", "ra:c"])
 
 

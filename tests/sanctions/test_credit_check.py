@@ -3,7 +3,7 @@ cached briefly and forgotten when the token or the user changes, the log row wri
 answer, and the contract (errors, roles, schema) unchanged."""
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -68,31 +68,6 @@ def test_a_warm_check_costs_one_insert_and_nothing_else(
     assert "SAVEPOINT" not in only.upper()
 
 
-@pytest.fixture
-def cache_calls(monkeypatch):
-    """The cache calls a request makes, by method name (the outermost call only: Django's
-    local-memory cache answers ``get_many`` with a ``get`` per key)."""
-    backend = caches["default"]
-    calls = []
-    depth = [0]
-
-    def counted(name, original):
-        def call(*args, **kwargs):
-            if depth[0] == 0:
-                calls.append(name)
-            depth[0] += 1
-            try:
-                return original(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        return call
-
-    for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many"):
-        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
-    return calls
-
-
 @pytest.mark.parametrize("who", ["staff token", "integration client"])
 def test_a_warm_check_reads_the_token_and_the_state_in_one_cache_call(
     who, officer, agency, sanctioned, cache_calls
@@ -108,7 +83,7 @@ def test_a_warm_check_reads_the_token_and_the_state_in_one_cache_call(
     cache_calls.clear()
     response = api.get(CHECK, query(agency))
     assert response.json()["restricted"] is True
-    assert cache_calls == ["get_many"]
+    assert [method for method, _keys in cache_calls] == ["get_many"]
 
 
 def test_a_check_by_uscc_reads_the_state_after_the_lookup(officer, agency, sanctioned, cache_calls):
@@ -118,7 +93,7 @@ def test_a_check_by_uscc_reads_the_state_after_the_lookup(officer, agency, sanct
     cache_calls.clear()
     assert api.get(CHECK, params).json()["restricted"] is True
     # The agency is known only after the lookup: the token read ahead, the state after.
-    assert cache_calls == ["get_many", "get_many"]
+    assert [method for method, _keys in cache_calls] == ["get_many", "get_many"]
 
 
 def test_a_cold_check_costs_a_fixed_few_queries(
