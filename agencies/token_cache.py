@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete, post_save
+from rest_framework.authentication import get_authorization_header
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,18 @@ def user_values(user) -> tuple:
 
 def user_from_values(values):
     return get_user_model().from_db(DEFAULT_DB_ALIAS, _user_attnames(), list(values))
+
+
+def header_token(request, keyword: str) -> str | None:
+    """The token of an ``Authorization: <keyword> <token>`` header, split as DRF splits it;
+    None for any other header (DRF's classes then answer with their own errors)."""
+    parts = get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() != keyword.lower().encode():
+        return None
+    try:
+        return parts[1].decode()
+    except UnicodeError:
+        return None
 
 
 def _user_index_key(kind: str, user_id) -> str:

@@ -11,10 +11,11 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 
 from agencies.token_cache import (
     forget_quietly,
+    header_token,
     register_kind,
     remember,
     user_from_values,
@@ -37,14 +38,8 @@ class IntegrationTokenAuthentication(BaseAuthentication):
     keyword = "Token"
 
     def _token_of(self, request) -> str | None:
-        parts = get_authorization_header(request).split()
-        if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():
-            return None
-        try:
-            token = parts[1].decode()
-        except UnicodeError:
-            return None
-        return token if token.startswith(TOKEN_PREFIX) else None
+        token = header_token(request, self.keyword)
+        return token if token is not None and token.startswith(TOKEN_PREFIX) else None
 
     def cache_key_for(self, request) -> str | None:
         """The cache entry ``authenticate`` will read (for ``integrity_portal.read_ahead``)."""

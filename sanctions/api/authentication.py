@@ -13,11 +13,12 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from agencies.token_cache import (
     forget_quietly,
+    header_token,
     register_kind,
     remember,
     user_from_values,
@@ -40,13 +41,8 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def cache_key_for(self, request) -> str | None:
         """The cache entry ``authenticate`` will read (for ``integrity_portal.read_ahead``)."""
-        parts = get_authorization_header(request).split()
-        if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():
-            return None
-        try:
-            return _token_key(parts[1].decode())
-        except UnicodeError:
-            return None
+        token = header_token(request, self.keyword)
+        return None if token is None else _token_key(token)
 
     def authenticate(self, request):
         # DRF makes new authenticators for every request, so this is the request's reader.
