@@ -91,8 +91,9 @@ class Agency(models.Model):
 class User(AbstractUser):
     """A staff account: belongs to one agency with one role.
 
-    Superusers may have neither and act as credit officers with every right. Complainants have
-    no account (they use a reference and an access code).
+    Superusers may have neither and act as credit officers. What each role may do is the policy
+    table's (``agencies.policy``). Complainants have no account (they use a reference and an
+    access code).
     """
 
     agency = models.ForeignKey(
@@ -117,11 +118,3 @@ class User(AbstractUser):
                 name="%(app_label)s_%(class)s_role_and_agency_together",
             )
         ]
-
-    @property
-    def is_credit_officer(self) -> bool:
-        return self.is_superuser or self.role == StaffRole.CREDIT_OFFICER
-
-    def has_role(self, *roles: str) -> bool:
-        """True when the user holds one of ``roles``; superusers hold every role."""
-        return self.is_superuser or self.role in roles

@@ -5,12 +5,13 @@ import time
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from agencies.choices import StaffRole
 from agencies.models import Agency
-from credit_records.selectors import integration_client_of
+from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, STAFF, Scope, roles_of
+from credit_records.choices import Polarity
+from credit_records.models import CreditRecord
 
 from .choices import SanctionStatus
-from .models import Measure, OfficeTask, Repair, Sanction, TypicalCase
+from .models import Measure, OfficeTask, Repair, RuleChange, Sanction, SanctionRule, TypicalCase
 
 STATE_TTL = 600  # seconds; the reconcile invalidates earlier by bumping the version
 
@@ -52,7 +53,7 @@ def _state_from_database(agency_id: int) -> list[dict]:
     ]
 
 
-def _cached_state(agency_id: int, *, require_agency: bool, reader=cache) -> list[dict] | None:
+def _cached_state(agency_id: int, *, require_agency: bool) -> list[dict] | None:
     """One cache round trip on a hit: the agency's version and its entry ``(version, state)``
     are read together, and the entry counts only when it carries the current version.
 
@@ -60,10 +61,9 @@ def _cached_state(agency_id: int, *, require_agency: bool, reader=cache) -> list
     the entry written here unreachable rather than stale. An entry exists only for an agency
     that existed when it was written; with ``require_agency`` a miss first checks that the
     agency exists and answers None when it does not (unknown agencies are never cached).
-    ``reader`` is the cache or a request's ``ReadAhead`` holding ``credit_check_state_keys``.
     """
     version_key, state_key = _version_key(agency_id), _state_key(agency_id)
-    found = reader.get_many([version_key, state_key])
+    found = cache.get_many([version_key, state_key])
     version, entry = found.get(version_key), found.get(state_key)
     if version is None:
         # A fresh, never-reused version: an evicted counter must not resurrect old entries.
@@ -83,15 +83,10 @@ def agency_sanction_state(agency_id: int) -> list[dict]:
     return _cached_state(agency_id, require_agency=False)
 
 
-def credit_check_state(agency_id: int, *, reader=cache) -> list[dict] | None:
+def credit_check_state(agency_id: int) -> list[dict] | None:
     """For the credit check: the agency's active sanctions, or None when there is no such
     agency — on a cache hit without touching the database."""
-    return _cached_state(agency_id, require_agency=True, reader=reader)
-
-
-def credit_check_state_keys(agency_id: int) -> list[str]:
-    """The cache keys ``credit_check_state`` reads, for a view that reads them ahead."""
-    return [_version_key(agency_id), _state_key(agency_id)]
+    return _cached_state(agency_id, require_agency=True)
 
 
 def credit_check_state_forget(agency_id: int) -> None:
@@ -117,52 +112,43 @@ def sanctions_profile(agency_id: int) -> dict:
     }
 
 
-# --- who may do what ------------------------------------------------------------------------
-
-# 信用核查 is asked by departments that grant funding, procurement, awards and the like: staff of
-# any agency acting as handler or intake unit, the credit office and auditors, and integration
-# clients (a procurement or funding system asking automatically). An agency liaison speaks for
-# a party that may itself be sanctioned and is not a checking department.
-CREDIT_CHECK_ROLES = (
-    StaffRole.CREDIT_OFFICER,
-    StaffRole.AUDITOR,
-    StaffRole.HANDLER,
-    StaffRole.INTAKE_CLERK,
-)
+# --- who sees what ----------------------------------------------------------------------------
 
 
-def may_check_credit(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.has_role(*CREDIT_CHECK_ROLES) or integration_client_of(user) is not None
+def sanction_scope(user) -> Scope:
+    """Sanctions are public facts of the credit profile: staff see every one, except that a
+    liaison sees its own agency's."""
+    roles = roles_of(user)
+    if roles & OFFICE:
+        return Scope.all()
+    if AGENCY_LIAISON in roles:
+        return Scope.where(agency_id=user.agency_id)
+    return Scope.all() if roles & STAFF else Scope.none()
 
 
 def sanction_list_visible_to(*, user) -> QuerySet[Sanction]:
-    """Staff see every sanction (they are public facts of the credit profile); a liaison only
-    its own agency's."""
     qs = Sanction.objects.select_related("agency", "measure", "rule").prefetch_related(
         "basis_records"
     )
-    if not user.is_authenticated or (not user.role and not user.is_superuser):
-        return qs.none()
-    if user.role == StaffRole.AGENCY_LIAISON:
-        return qs.filter(agency_id=user.agency_id)
-    return qs
+    return sanction_scope(user).filter(qs)
+
+
+def repair_scope(user) -> Scope:
+    """Repairs: the credit office and auditors all; a liaison its agency's; a handler those its
+    agency must confirm (it determined the breach); nobody else."""
+    roles = roles_of(user)
+    if roles & OFFICE:
+        return Scope.all()
+    if AGENCY_LIAISON in roles:
+        return Scope.where(agency_id=user.agency_id)
+    if HANDLER in roles:
+        return Scope.where(confirming_agency_id=user.agency_id)
+    return Scope.none()
 
 
 def repair_list_visible_to(*, user) -> QuerySet[Repair]:
-    """Credit office and auditors: all; a liaison: its agency's; a handler: those its agency
-    must confirm (it determined the breach); nobody else."""
     qs = Repair.objects.select_related("record", "agency", "confirming_agency")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
-        return qs
-    if user.role == StaffRole.AGENCY_LIAISON and user.agency_id:
-        return qs.filter(agency_id=user.agency_id)
-    if user.role == StaffRole.HANDLER and user.agency_id:
-        return qs.filter(confirming_agency_id=user.agency_id)
-    return qs.none()
+    return repair_scope(user).filter(qs)
 
 
 def office_task_list() -> QuerySet[OfficeTask]:
@@ -189,4 +175,41 @@ def typical_cases_public() -> QuerySet[TypicalCase]:
             "record__decided_on",
             "record__status",
         )
+    )
+
+
+def credit_records_by_ids(ids) -> list:
+    """The records behind a set of sanctions (the credit check's basis), newest first."""
+    return list(CreditRecord.objects.filter(pk__in=ids).order_by("-decided_on"))
+
+
+def sanctions_with_status(status: str) -> QuerySet[Sanction]:
+    return (
+        Sanction.objects.select_related("agency", "measure", "rule")
+        .filter(status=status)
+        .order_by("-imposed_at", "-id")
+    )
+
+
+def sanction_rules() -> QuerySet[SanctionRule]:
+    return SanctionRule.objects.prefetch_related("measures").order_by("pk")
+
+
+def rule_changes(rule: SanctionRule) -> QuerySet[RuleChange]:
+    """The log of a rule's edits, newest first."""
+    return RuleChange.objects.filter(rule=rule).select_related("actor").order_by("-id")
+
+
+def typical_cases_all() -> QuerySet[TypicalCase]:
+    return TypicalCase.objects.select_related("agency", "record", "created_by").order_by(
+        "-published_at", "-id"
+    )
+
+
+def typical_case_candidates(limit: int = 10) -> list:
+    """Recent negative records not yet typical cases, for the credit office to pick from."""
+    return list(
+        CreditRecord.objects.filter(polarity=Polarity.NEGATIVE, typical_cases__isnull=True)
+        .select_related("agency")
+        .order_by("-decided_on", "-pk")[:limit]
     )

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
 
 from ..filtersets import AgencyFilterSet
-from ..permissions import IsCreditOfficer, ReadAnyoneWriteCreditOfficer
+from ..policy import Policy
 from ..selectors import agency_list, staff_list
 from .serializers import AgencySerializer, StaffSerializer
 
@@ -19,7 +19,14 @@ class AgencyViewSet(
 
     serializer_class = AgencySerializer
     filterset_class = AgencyFilterSet
-    permission_classes = [ReadAnyoneWriteCreditOfficer]
+    permission_classes = [Policy]
+    policy = {
+        "list": "agency.read",
+        "retrieve": "agency.read",
+        "create": "agency.write",
+        "update": "agency.write",
+        "partial_update": "agency.write",
+    }
 
     def get_queryset(self):
         return agency_list()
@@ -35,7 +42,8 @@ class StaffViewSet(
     """工作人员账号. Credit office only."""
 
     serializer_class = StaffSerializer
-    permission_classes = [IsCreditOfficer]
+    permission_classes = [Policy]
+    policy = "staff.manage"
 
     def get_queryset(self):
         return staff_list()

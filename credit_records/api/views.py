@@ -5,14 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from agencies.choices import StaffRole
 from agencies.models import Agency
-from agencies.permissions import IsCreditOfficer
+from agencies.policy import CREDIT_OFFICER, Policy, roles_of
 
 from ..filtersets import CreditRecordFilterSet, ObjectionFilterSet
 from ..models import IntegrationClient
@@ -20,8 +17,6 @@ from ..providers import profile_extras
 from ..selectors import (
     credit_record_list_visible_to,
     integration_client_of,
-    may_push_records,
-    may_read_records,
     objection_list_visible_to,
 )
 from ..services import credit_record_create
@@ -32,7 +27,6 @@ from ..services.clients import (
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
 from ..services.scoring import agency_score
-from .authentication import IntegrationTokenAuthentication
 from .serializers import (
     AgencyCreditSerializer,
     CreditRecordPushSerializer,
@@ -43,28 +37,18 @@ from .serializers import (
     ObjectionSerializer,
 )
 
-AUTHENTICATION = [IntegrationTokenAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
-
-
-class CreditRecordAccess(BasePermission):
-    """Read: credit office, auditors, liaisons, integration clients. Push: credit office and
-    integration clients. Anything else is 403 (anonymous: 401)."""
-
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            return False
-        if view.action == "create":
-            return may_push_records(request.user)
-        return may_read_records(request.user)
-
 
 class CreditRecordViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """政务信用记录: GET list/detail (scoped), POST push (idempotent on source + source_ref)."""
 
-    authentication_classes = AUTHENTICATION
-    permission_classes = [CreditRecordAccess]
+    permission_classes = [Policy]
+    policy = {
+        "list": "credit_record.read",
+        "retrieve": "credit_record.read",
+        "create": "credit_record.push",
+    }
     serializer_class = CreditRecordSerializer
     filterset_class = CreditRecordFilterSet
 
@@ -80,7 +64,7 @@ class CreditRecordViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         client = integration_client_of(request.user)
-        if client is not None and not request.user.is_credit_officer:
+        if client is not None and CREDIT_OFFICER not in roles_of(request.user):
             if data["source"] != client.source:
                 raise PermissionDenied(_("该对接系统只能以其登记的来源推送记录。"))
         record, created = credit_record_create(
@@ -100,22 +84,17 @@ class CreditRecordViewSet(
         )
 
 
-class ObjectionAccess(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        if view.action == "create":
-            return user.role == StaffRole.AGENCY_LIAISON
-        if view.action in ("uphold", "dismiss"):
-            return user.is_credit_officer
-        return user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR, StaffRole.AGENCY_LIAISON)
-
-
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """异议: a liaison files one on its agency's record; the credit office upholds/dismisses."""
 
-    permission_classes = [ObjectionAccess]
+    permission_classes = [Policy]
+    policy = {
+        "list": "objection.read",
+        "retrieve": "objection.read",
+        "create": "objection.file",
+        "uphold": "objection.decide",
+        "dismiss": "objection.decide",
+    }
     serializer_class = ObjectionSerializer
     filterset_class = ObjectionFilterSet
 
@@ -164,7 +143,8 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 class AgencyCreditView(APIView):
     """GET /api/v1/agencies/{id}/credit/ — public, like the agency's credit profile page."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [Policy]
+    policy = "agency_credit.read"
 
     @extend_schema(responses={200: AgencyCreditSerializer})
     def get(self, request, pk: int):
@@ -186,7 +166,8 @@ class IntegrationClientViewSet(
 ):
     """对接系统 (credit office only). The token is in the create/rotate response, once."""
 
-    permission_classes = [IsAuthenticated, IsCreditOfficer]
+    permission_classes = [Policy]
+    policy = "integration_client.manage"
     serializer_class = IntegrationClientSerializer
     queryset = IntegrationClient.objects.order_by("name")
 

@@ -1,10 +1,6 @@
 """Credit office console: record list with export, objections, agency profiles."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.choices import StaffRole
-from agencies.models import Agency
+from agencies.policy import policy_required
 from complaints.selectors import complaint_list_visible_to
 from integrity_portal.api import DomainError
 
@@ -21,29 +16,20 @@ from ..charts import score_chart
 from ..choices import ObjectionStatus
 from ..exports import records_csv, records_xlsx
 from ..filtersets import CreditRecordFilterSet
-from ..models import AgencyCreditScoreHistory
 from ..providers import profile_extras
-from ..selectors import credit_record_list_visible_to, objection_list_visible_to
+from ..selectors import (
+    agency_profile_get,
+    agency_score_history,
+    credit_record_list_visible_to,
+    objection_list_visible_to,
+)
 from ..services.objections import objection_dismiss, objection_uphold
 from ..services.scoring import agency_score, score_weights
 
 PAGE_SIZE = 25
 
 
-def credit_staff_required(view):
-    """Credit office and auditors (read-only) only; anyone else logged in gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@credit_staff_required
+@policy_required("credit_record.browse")
 def record_list(request):
     """信用记录: filters as the API; ``?export=csv`` (streamed) or ``?export=xlsx``."""
     queryset = credit_record_list_visible_to(user=request.user).order_by("-decided_on", "-id")
@@ -65,9 +51,9 @@ def record_list(request):
     )
 
 
-@credit_staff_required
+@policy_required("objection.read")
 def objection_list(request):
-    objections = objection_list_visible_to(user=request.user).select_related("record__agency")
+    objections = objection_list_visible_to(user=request.user)
     status = request.GET.get("status", ObjectionStatus.PENDING)
     if status in ObjectionStatus.values:
         objections = objections.filter(status=status)
@@ -87,14 +73,12 @@ def objection_list(request):
 
 
 @require_POST
-@credit_staff_required
+@policy_required("objection.decide")
 def objection_decide(request, pk: int, decision: str):
-    if not request.user.is_credit_officer:
-        raise PermissionDenied
-    objection = get_object_or_404(objection_list_visible_to(user=request.user), pk=pk)
     decide = {"uphold": objection_uphold, "dismiss": objection_dismiss}.get(decision)
     if decide is None:
-        raise PermissionDenied
+        raise Http404
+    objection = get_object_or_404(objection_list_visible_to(user=request.user), pk=pk)
     note = request.POST.get("note", "")[:5000]
     try:
         decide(objection_id=objection.pk, actor=request.user, note=note)
@@ -105,28 +89,18 @@ def objection_decide(request, pk: int, decision: str):
     return redirect("credit_console:objections")
 
 
-@login_required
+@policy_required("agency_profile.view")
 def agency_profile(request, pk: int):
     """An agency's credit file: credit office and auditors any agency; a liaison its own."""
     user = request.user
-    agency = get_object_or_404(Agency.objects.select_related("region", "supervisor"), pk=pk)
-    if not user.has_role(StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
-        if user.role != StaffRole.AGENCY_LIAISON:
-            raise PermissionDenied
-        if user.agency_id != agency.pk:
-            raise Http404  # another agency's file is outside a liaison's scope
+    agency = agency_profile_get(user=user, pk=pk)
     records = (
         credit_record_list_visible_to(user=user)
         .filter(agency=agency)
         .order_by("-decided_on", "-id")[:200]
     )
     score, grade, negatives = agency_score(agency.pk)
-    history = list(
-        AgencyCreditScoreHistory.objects.filter(agency=agency)
-        .order_by("-recorded_at", "-id")
-        .values_list("recorded_at", "score")[:60]
-    )[::-1]
-    chart = score_chart([(at.date().isoformat(), s) for at, s in history])
+    chart = score_chart(agency_score_history(agency.pk))
     complaints = complaint_list_visible_to(user).filter(respondent_agency=agency)[:20]
     return render(
         request,

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.policy import require
 from integrity_portal.api import InvalidTransition
 from integrity_portal.workdays import add_workdays
 
@@ -18,6 +19,7 @@ DECISION_WORKDAYS = 10
 def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "") -> Objection:
     """The liaison files an objection; the record shows ``under_objection``. 409 unless the
     record is ``active`` (the transition check also refuses a second pending objection)."""
+    require(actor, "objection.file")
     now = timezone.now()
     with transaction.atomic():
         record = credit_record_transition(
@@ -39,6 +41,7 @@ def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "
 
 
 def _decide(*, objection_id: int, actor, note: str, status: str, action: str) -> Objection:
+    require(actor, "objection.decide")
     with transaction.atomic():
         # Locked so two officers deciding at once cannot both succeed.
         objection = Objection.objects.select_for_update().get(pk=objection_id)

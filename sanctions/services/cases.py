@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.policy import require
 from credit_records.choices import Polarity, Severity
 from credit_records.models import CreditRecord
 from integrity_portal.api import InvalidTransition, NotEligible
@@ -49,6 +50,7 @@ def _identity_leaks(record: CreditRecord, texts: list[str]) -> bool:
 def typical_case_mark(
     *, record_id: int, title: str, facts: str, outcome: str, actor
 ) -> TypicalCase:
+    require(actor, "typical_case.mark")
     record = CreditRecord.objects.select_related("complaint").get(pk=record_id)
     errors = {}
     for name, value in (("title", title), ("facts", facts), ("outcome", outcome)):
@@ -78,6 +80,7 @@ def typical_case_mark(
 
 @transaction.atomic
 def office_task_done(*, task_id: int, actor) -> OfficeTask:
+    require(actor, "office_task.done")
     task = OfficeTask.objects.select_for_update().get(pk=task_id)
     if task.status == TaskStatus.DONE:
         raise InvalidTransition(detail=_("该事项已办结。"), status=task.status)

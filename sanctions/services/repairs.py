@@ -12,24 +12,25 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.choices import StaffRole
+from agencies.policy import HANDLER, may, require, roles_of
 from credit_records.choices import Polarity, RecordStatus
 from credit_records.models import CreditRecord
+from credit_records.selectors import credit_record_scope
 from credit_records.services import credit_record_repair
 from integrity_portal.api import InvalidTransition, NotEligible
 from integrity_portal.workdays import add_workdays
 
-from ..choices import OPEN_REPAIR_STATUSES, REPAIR_TRANSITIONS, RepairAction, RepairStatus
-from ..models import Repair, RepairEvent
+from ..choices import (
+    OPEN_REPAIR_STATUSES,
+    REPAIR_TRANSITIONS,
+    RepairAction,
+    RepairStatus,
+    TaskKind,
+)
+from ..models import OfficeTask, Repair, RepairEvent
 from ..notifications import notify_repair_decided
 
 DECISION_WORKDAYS = 10
-
-
-def may_apply_for(*, actor, record: CreditRecord) -> bool:
-    return actor.is_credit_officer or (
-        actor.role == StaffRole.AGENCY_LIAISON and actor.agency_id == record.agency_id
-    )
 
 
 def repair_eligibility(*, record: CreditRecord, today=None) -> tuple[str, str] | None:
@@ -65,11 +66,9 @@ def repair_apply(
         record = CreditRecord.objects.select_for_update().filter(pk=record_id).first()
         if record is None:
             raise Http404
-        if not actor.is_credit_officer:
-            if actor.role != StaffRole.AGENCY_LIAISON:
-                raise PermissionDenied(_("您的角色不能申请信用修复。"))
-            if actor.agency_id != record.agency_id:
-                raise Http404
+        require(actor, "repair.apply")
+        if not credit_record_scope(actor).admits(record):
+            raise Http404
         if errors:
             raise ValidationError(errors)
         problem = repair_eligibility(record=record)
@@ -137,9 +136,11 @@ def _finish(repair: Repair, *, action: str, actor, note: str, fields: list[str])
 
 
 def may_confirm(*, actor, repair: Repair) -> bool:
+    """A handler of the department that determined the breach (the table's verb, and this
+    repair's department)."""
     return (
         repair.confirming_agency_id is not None
-        and actor.role == StaffRole.HANDLER
+        and may(actor, "repair.confirm")
         and actor.agency_id == repair.confirming_agency_id
     )
 
@@ -149,7 +150,7 @@ def repair_confirm(*, repair_id: int, actor, note: str = "") -> Repair:
     """The department that determined the breach confirms the agency has performed."""
     repair = Repair.objects.select_for_update().get(pk=repair_id)
     if not may_confirm(actor=actor, repair=repair):
-        if actor.role == StaffRole.HANDLER or repair.confirming_agency_id is None:
+        if HANDLER in roles_of(actor) or repair.confirming_agency_id is None:
             raise Http404  # not this department's case (or nothing to confirm)
         raise PermissionDenied(_("只有认定失信行为的部门可以确认履约。"))
     repair = _begin(repair_id=repair_id, action=RepairAction.CONFIRM)
@@ -165,16 +166,11 @@ def repair_confirm(*, repair_id: int, actor, note: str = "") -> Repair:
     )
 
 
-def _require_credit_officer(actor) -> None:
-    if not actor.is_credit_officer:
-        raise PermissionDenied(_("只有信用办可以决定信用修复。"))
-
-
 @transaction.atomic
 def repair_approve(*, repair_id: int, actor, note: str = "") -> Repair:
     """Approve: the record becomes ``repaired`` (publication ends) and the reconcile, run on
     the record change, lifts its sanctions; agency and complainant are notified."""
-    _require_credit_officer(actor)
+    require(actor, "repair.decide")
     repair = _begin(repair_id=repair_id, action=RepairAction.APPROVE)
     if repair.needs_confirmation and repair.status != RepairStatus.CONFIRMED:
         raise InvalidTransition(
@@ -201,7 +197,7 @@ def repair_approve(*, repair_id: int, actor, note: str = "") -> Repair:
 
 @transaction.atomic
 def repair_reject(*, repair_id: int, actor, reason: str) -> Repair:
-    _require_credit_officer(actor)
+    require(actor, "repair.decide")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请填写不予修复的理由。")]})
@@ -218,3 +214,22 @@ def repair_reject(*, repair_id: int, actor, reason: str) -> Repair:
     )
     notify_repair_decided(repair=repair)
     return repair
+
+
+def repair_deadline_sweep() -> int:
+    """Open repairs past their decision deadline → one overdue task each for the credit office
+    (the unique constraint makes a rerun a no-op). Returns how many tasks were opened."""
+    overdue = list(
+        Repair.objects.filter(
+            status__in=OPEN_REPAIR_STATUSES, due_on__lt=timezone.localdate()
+        ).values_list("pk", "agency_id")
+    )
+    before = OfficeTask.objects.filter(kind=TaskKind.REPAIR_OVERDUE).count()
+    OfficeTask.objects.bulk_create(
+        [
+            OfficeTask(kind=TaskKind.REPAIR_OVERDUE, agency_id=agency_id, repair_id=pk)
+            for pk, agency_id in overdue
+        ],
+        ignore_conflicts=True,
+    )
+    return OfficeTask.objects.filter(kind=TaskKind.REPAIR_OVERDUE).count() - before

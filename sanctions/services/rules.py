@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agencies.policy import require
 from credit_records.choices import NEGATIVE_KINDS, Severity
 from integrity_portal.tasking import enqueue_on_commit
 
@@ -53,6 +54,7 @@ def _reconcile_everything():
 
 @transaction.atomic
 def sanction_rule_create(*, data: dict, actor) -> SanctionRule:
+    require(actor, "sanction_rule.edit")
     errors = rule_input_errors(data)
     if errors:
         raise ValidationError(errors)
@@ -66,6 +68,7 @@ def sanction_rule_create(*, data: dict, actor) -> SanctionRule:
 @transaction.atomic
 def sanction_rule_update(*, rule_id: int, data: dict, actor) -> SanctionRule:
     """Apply a (partial) edit; an edit that changes nothing writes nothing."""
+    require(actor, "sanction_rule.edit")
     errors = rule_input_errors(data)
     if errors:
         raise ValidationError(errors)

@@ -1,0 +1,293 @@
+"""Who may do what: the role × verb table of the whole product, as data, and the few functions
+that read it.
+
+``POLICY`` maps every verb (an action a user can attempt, or a staff page they can open) to the
+roles allowed to attempt it. Everything that decides "may this user ...?" reads it:
+
+- services call ``require(actor, verb)`` (403 ``PermissionDenied`` when the role may not);
+- the API's views declare ``policy = {drf action: verb}`` and use the ``Policy`` permission;
+- console views are decorated with ``policy_required(verb)``;
+- templates ask ``{% if user|may:"verb" %}`` (``agencies/templatetags/policy.py``), and the
+  console navigation (``NAVIGATION``) lists only the pages whose verb the user may use.
+
+The table answers the *role* question only (403). Which rows a user sees is the *scope*
+question (404), answered per entity in the apps' selectors with a ``Scope`` (below), written
+once: the list filter and the "is this one row visible?" test come from the same conditions.
+
+Roles are the staff roles of ``StaffRole`` plus three that are not accounts' roles:
+``anonymous`` (nobody logged in), ``complainant`` (proved by reference + access code, no
+account) and ``integration_client`` (an external system's token). A superuser acts as a
+credit officer (DESIGN section 9).
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.translation import gettext as _
+from rest_framework.permissions import BasePermission
+
+from .choices import StaffRole
+
+ANONYMOUS = "anonymous"
+COMPLAINANT = "complainant"
+INTEGRATION_CLIENT = "integration_client"
+
+INTAKE_CLERK = StaffRole.INTAKE_CLERK.value
+HANDLER = StaffRole.HANDLER.value
+AGENCY_LIAISON = StaffRole.AGENCY_LIAISON.value
+CREDIT_OFFICER = StaffRole.CREDIT_OFFICER.value
+AUDITOR = StaffRole.AUDITOR.value
+
+STAFF = frozenset(StaffRole.values)
+ROLES = (ANONYMOUS, COMPLAINANT, INTEGRATION_CLIENT, *StaffRole.values)
+PUBLIC = frozenset(ROLES)
+OFFICE = frozenset({CREDIT_OFFICER, AUDITOR})  # the credit office, and auditors who read it all
+CASEWORK = frozenset({HANDLER, CREDIT_OFFICER})  # the handler's verbs; the office may do them too
+
+
+def _roles(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+POLICY: dict[str, frozenset[str]] = {
+    # --- complaints (DESIGN sections 4, 5, 9) -----------------------------------------------
+    # Anyone files a complaint, except auditors (read-only) and external systems.
+    "complaint.submit": _roles(ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
+    # Registering one that arrived by another channel: recorded as the registrant's, with its
+    # channel (an anonymous or other staff submission is always ``web``).
+    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER),
+    "complaint.read": STAFF,
+    "complaint.accept": CASEWORK,
+    "complaint.reroute": _roles(CREDIT_OFFICER),
+    "complaint.reject": CASEWORK,
+    "complaint.find_unfounded": CASEWORK,
+    "complaint.find_founded": CASEWORK,
+    "complaint.find_disputed": CASEWORK,
+    "complaint.record_rectified": CASEWORK,
+    "complaint.record_settlement": CASEWORK,
+    "complaint.refer_to_litigation": CASEWORK,
+    "complaint.record_judgment": CASEWORK,
+    "complaint.determine_breach": CASEWORK,
+    "complaint.reopen": _roles(CREDIT_OFFICER),
+    "complaint.pause": CASEWORK,
+    "complaint.resume": CASEWORK,
+    "complaint.extend": CASEWORK,
+    "complaint.internal_note": CASEWORK,
+    "complaint.reply": _roles(HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
+    "complaint.routing_queue": _roles(CREDIT_OFFICER),
+    "complaint.supervision_queue": OFFICE,
+    # The complainant's own verbs (reference + access code).
+    "complaint.track": _roles(COMPLAINANT),
+    "complaint.message": _roles(COMPLAINANT),
+    "complaint.withdraw": _roles(COMPLAINANT),
+    "complaint.feedback": _roles(COMPLAINANT),
+    # --- the directory ------------------------------------------------------------------------
+    "agency.read": PUBLIC,  # the complaint form searches it
+    "agency.write": _roles(CREDIT_OFFICER),
+    "staff.manage": _roles(CREDIT_OFFICER),
+    # --- credit records (DESIGN section 6) ------------------------------------------------------
+    "credit_record.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, INTEGRATION_CLIENT),
+    "credit_record.push": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
+    "credit_record.browse": OFFICE,  # the console's record list and its exports
+    "agency_credit.read": PUBLIC,  # score, grade, sanctions: public like the profile page
+    "agency_profile.view": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),
+    "objection.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),
+    "objection.file": _roles(AGENCY_LIAISON),
+    "objection.decide": _roles(CREDIT_OFFICER),
+    "integration_client.manage": _roles(CREDIT_OFFICER),
+    # --- sanctions, credit check, repair (DESIGN section 7) -------------------------------------
+    "measure.read": PUBLIC,
+    "sanction.read": STAFF,
+    "sanction.browse": OFFICE,  # the console's sanctions page
+    "sanction_rule.read": STAFF,
+    "sanction_rule.browse": OFFICE,  # the console's rule pages
+    "sanction_rule.edit": _roles(CREDIT_OFFICER),
+    # 信用核查 is asked by departments that grant funding, procurement, awards and the like:
+    # staff acting as handler or intake unit, the credit office, auditors, and external systems.
+    # A liaison speaks for a party that may itself be sanctioned and is not a checking body.
+    "credit_check.run": _roles(CREDIT_OFFICER, AUDITOR, HANDLER, INTAKE_CLERK, INTEGRATION_CLIENT),
+    "repair.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, HANDLER),
+    "repair.apply": _roles(AGENCY_LIAISON, CREDIT_OFFICER),
+    # The department that determined the breach confirms performance (the service checks which).
+    "repair.confirm": _roles(HANDLER),
+    "repair.decide": _roles(CREDIT_OFFICER),
+    "typical_case.read": PUBLIC,
+    "typical_case.browse": OFFICE,
+    "typical_case.mark": _roles(CREDIT_OFFICER),
+    "office_task.read": OFFICE,
+    "office_task.done": _roles(CREDIT_OFFICER),
+}
+
+
+def roles_of(user) -> frozenset[str]:
+    """The roles ``user`` acts in. Nobody logged in is anonymous; a ``Complainant`` is anonymous
+    too, and the complainant of their own complaint; a superuser is a credit officer (and keeps
+    any role it also holds); the user of an active integration client is that client."""
+    if isinstance(user, Complainant):
+        return _roles(COMPLAINANT, ANONYMOUS)
+    if user is None or not user.is_authenticated:
+        return _roles(ANONYMOUS)
+    if not user.is_active:
+        return frozenset()
+    roles = {user.role} if user.role else set()
+    if user.is_superuser:
+        roles.add(CREDIT_OFFICER)
+    if not roles:
+        client = getattr(user, "integration_client", None)
+        if client is not None and client.is_active:
+            roles.add(INTEGRATION_CLIENT)
+    return frozenset(roles)
+
+
+def may(user, verb: str) -> bool:
+    """Whether one of ``user``'s roles may attempt ``verb`` (a ``KeyError`` for a verb the
+    table does not know: a programming error, never a 'no')."""
+    return bool(roles_of(user) & POLICY[verb])
+
+
+def is_staff(user) -> bool:
+    """Staff = an active account holding a staff role, or a superuser. (Not Django's
+    ``is_staff`` flag, which only opens the admin site.)"""
+    return bool(roles_of(user) & STAFF)
+
+
+def require(user, verb: str) -> None:
+    """Raise 403 (``PermissionDenied``) unless ``user`` may attempt ``verb``."""
+    if not may(user, verb):
+        raise PermissionDenied(_("您的角色不能执行该操作。"))
+
+
+@dataclass(frozen=True)
+class Complainant:
+    """The complainant of one complaint, who proved it with the access code (no account)."""
+
+    complaint_id: int
+    is_authenticated = False
+    pk = None
+
+
+# --- scopes (which rows) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows of one entity a user may see: every row, none, or those whose fields match
+    ``conditions`` (``{"handling_agency_id": 7}``; a key may end in ``__startswith`` or
+    ``__in``, and may follow foreign keys: ``respondent_agency__region_id__startswith``).
+
+    ``filter(queryset)`` applies it in SQL; ``admits(obj)`` answers for one loaded row from the
+    same conditions, so "visible in the list" and "visible on its own" can never differ.
+    """
+
+    everything: bool = False
+    conditions: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def all(cls) -> "Scope":
+        return cls(everything=True)
+
+    @classmethod
+    def none(cls) -> "Scope":
+        return cls()
+
+    @classmethod
+    def where(cls, **conditions) -> "Scope":
+        return cls(conditions=tuple(sorted(conditions.items())))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.conditions
+
+    def filter(self, queryset):
+        if self.everything:
+            return queryset
+        if not self.conditions:
+            return queryset.none()
+        return queryset.filter(**dict(self.conditions))
+
+    def admits(self, obj) -> bool:
+        if self.everything:
+            return True
+        if not self.conditions:
+            return False
+        return all(_matches(obj, key, value) for key, value in self.conditions)
+
+
+_LOOKUPS = {
+    "exact": lambda have, want: have == want,
+    "startswith": lambda have, want: have is not None and str(have).startswith(str(want)),
+    "in": lambda have, want: have in want,
+}
+
+
+def _matches(obj, key: str, value) -> bool:
+    parts = key.split("__")
+    lookup = parts.pop() if parts[-1] in _LOOKUPS and len(parts) > 1 else "exact"
+    current = obj
+    for attribute in parts:
+        if current is None:
+            return False
+        current = getattr(current, attribute)
+    return _LOOKUPS[lookup](current, value)
+
+
+# --- the API and the console read the same table -----------------------------------------------
+
+
+class Policy(BasePermission):
+    """DRF permission from the view's ``policy``: a verb for the whole view, or a dict from the
+    viewset action (``list``, ``create``, ``accept`` ...; for a plain ``APIView`` the lower-case
+    HTTP method) to its verb. Anonymous users refused get 401 (DRF's rule), others 403.
+
+    On a detail route (``/objections/7/uphold/``) a user who may read the entity (the
+    ``retrieve`` verb) but not use this verb is refused only once the object is found: a row
+    outside the user's scope is a 404 before it is a 403, so a refusal never tells that it
+    exists.
+    """
+
+    def has_permission(self, request, view):
+        verb = verb_of(view, request)
+        if verb is None or may(request.user, verb):
+            return True
+        read = view.policy.get("retrieve") if isinstance(view.policy, dict) else None
+        return bool(getattr(view, "detail", False) and read and may(request.user, read))
+
+    def has_object_permission(self, request, view, obj):
+        verb = verb_of(view, request)
+        return verb is None or may(request.user, verb)
+
+
+def verb_of(view, request) -> str | None:
+    """The verb a request to ``view`` attempts; None when DRF answers by itself (a method the
+    view does not allow: 405; ``OPTIONS``: DRF checks each method's permission itself)."""
+    policy = view.policy
+    if isinstance(policy, str):
+        return policy
+    action = getattr(view, "action", None) if hasattr(view, "action_map") else None
+    if action is None:
+        action = request.method.lower()
+    if action in ("metadata", "options"):
+        return None
+    if action not in policy:
+        if hasattr(view, "action_map") and getattr(view, "action", None) is None:
+            return None  # no handler for this method: DRF answers 405
+        raise ImproperlyConfigured(f"{type(view).__name__}.policy has no verb for {action!r}")
+    return policy[action]
+
+
+def policy_required(verb: str):
+    """Console view decorator: log in first (redirect), then 403 unless the user may ``verb``."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, verb)
+            return view(request, *args, **kwargs)
+
+        wrapped.verb = verb
+        return wrapped
+
+    return decorator

@@ -1,0 +1,54 @@
+"""The console's navigation: every staff page a role reaches from the header, each with the
+verb of the policy table (``agencies.policy``) that opens it. A user sees exactly the entries
+whose verb the table gives one of their roles, so the header never offers a page that would
+answer 403."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies import policy
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: object
+    verb: str
+
+
+NAVIGATION = (
+    Entry("console:queue", _("待办案件"), "complaint.read"),
+    Entry("console:routing", _("待分办"), "complaint.routing_queue"),
+    Entry("console:supervision", _("超期督办"), "complaint.supervision_queue"),
+    Entry("credit_console:records", _("信用记录"), "credit_record.browse"),
+    Entry("sanctions_console:check", _("信用核查"), "credit_check.run"),
+    Entry("sanctions_console:repairs", _("信用修复"), "repair.read"),
+    Entry("sanctions_console:sanctions", _("失信惩戒"), "sanction.browse"),
+)
+# A liaison's queue holds the complaints against its own agency: the entry says so.
+QUEUE_LABELS = {policy.AGENCY_LIAISON: _("针对本单位的投诉")}
+
+
+def console_navigation(user) -> list[dict]:
+    """The header entries ``user`` may open, in order: ``[{"url", "label"}]``."""
+    if not policy.is_staff(user):
+        return []
+    entries = []
+    for entry in NAVIGATION:
+        if not policy.may(user, entry.verb):
+            continue
+        label = entry.label
+        if entry.url_name == "console:queue":
+            label = QUEUE_LABELS.get(user.role, label)
+        entries.append({"url": reverse(entry.url_name), "label": label})
+    return entries
+
+
+def navigation(request) -> dict:
+    """Context processor: ``console_nav`` for the console's header (lazy: only pages that
+    render the header pay for it)."""
+    from django.utils.functional import SimpleLazyObject
+
+    return {"console_nav": SimpleLazyObject(lambda: console_navigation(request.user))}
