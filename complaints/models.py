@@ -26,9 +26,11 @@ from .choices import (
 class Complaint(models.Model):
     """A breach-of-contract complaint (违约失信投诉) against a government body.
 
-    ``status`` is only ever changed by a service in ``complaints.services`` (one per action),
-    which also writes a ``ComplaintEvent``. ``version`` is bumped by every action so a console
-    form opened before someone else acted is refused as stale.
+    ``status`` is only ever changed through ``complaints.services.transitions`` (begin → move →
+    write), which also writes a ``ComplaintEvent``. ``version`` is bumped by every change so a
+    console form opened before someone else acted is refused as stale. ``last_event_seq`` is the
+    chain's length, kept on the row so that a deleted event shows (and the next event's place
+    is known without reading the log).
     """
 
     reference = models.CharField(_("受理编号"), max_length=20, unique=True)
@@ -39,6 +41,7 @@ class Complaint(models.Model):
     )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
     version = models.PositiveIntegerField(default=1)
+    last_event_seq = models.PositiveIntegerField(default=0, db_default=0)
 
     complainant_type = models.CharField(
         _("投诉人类型"), max_length=16, choices=ComplainantType.choices
@@ -189,9 +192,12 @@ class AppendOnlyQuerySet(models.QuerySet):
 class ComplaintEvent(models.Model):
     """One action on a complaint: append-only and hash-chained per complaint.
 
-    ``message`` is what the complainant sees on the timeline (only when ``is_public``);
-    ``note`` is internal and never reaches the complainant. Downstream apps (credit records)
-    consume these rows as a transactional outbox, keyed by the event id.
+    ``action`` and ``data`` (the action's parameters) are what the timeline is rendered from,
+    in the reader's language (``complaints.timeline``); only public events reach the
+    complainant. ``note`` is text a staff member wrote for staff, never shown to the
+    complainant or the respondent. ``message`` holds the rendered text of events written before
+    the timeline was rendered on reading (kept, being hashed; empty on new events). Downstream
+    apps (credit records) consume these rows as a transactional outbox, keyed by the event id.
     """
 
     # No index of its own: the unique (complaint, seq) constraint leads with it.

@@ -2,76 +2,74 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from agencies.choices import StaffRole
+from agencies.policy import (
+    AGENCY_LIAISON,
+    COMPLAINANT,
+    HANDLER,
+    INTAKE_CLERK,
+    OFFICE,
+    Scope,
+    roles_of,
+)
 
 from .choices import OPEN_STATUSES, Status
-from .models import Complaint, ComplaintEvent, Feedback
+from .models import Attachment, Complaint, ComplaintEvent, Feedback
 
 LIST_RELATED = ("respondent_agency", "handling_agency")
 # Long text no list shows: left out of list queries so sorting and transfer stay narrow.
 LIST_DEFERRED = ("description", "remedy_sought", "explanation", "access_code_hash")
 
 
-def _scope(user) -> Q | None:
-    """The visibility condition of ``user``; ``None`` = everything, ``Q(pk__in=[])`` = nothing."""
-    if not (user and user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
-    if user.is_superuser or user.role in (StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
-        return None
-    if user.role == StaffRole.HANDLER and user.agency_id:
-        return Q(handling_agency_id=user.agency_id)
-    if user.role == StaffRole.AGENCY_LIAISON and user.agency_id:
-        return Q(respondent_agency_id=user.agency_id)
-    if user.role == StaffRole.INTAKE_CLERK:
-        return Q(registered_by_id=user.pk)
-    return Q(pk__in=[])
+def complaint_scope(user) -> Scope:
+    """Which complaints ``user`` sees (DESIGN section 9): the credit office and auditors every
+    one; a handler those its agency handles; a liaison those against its agency; an intake
+    clerk those it registered; a complainant (reference + access code) their own."""
+    roles = roles_of(user)
+    if roles & OFFICE:
+        return Scope.all()
+    if HANDLER in roles:
+        return Scope.where(handling_agency_id=user.agency_id)
+    if AGENCY_LIAISON in roles:
+        return Scope.where(respondent_agency_id=user.agency_id)
+    if INTAKE_CLERK in roles:
+        return Scope.where(registered_by_id=user.pk)
+    if COMPLAINANT in roles:
+        return Scope.where(pk=user.complaint_id)
+    return Scope.none()
 
 
 def complaint_list_visible_to(user) -> QuerySet[Complaint]:
     """Every complaint ``user`` may see, with what a list page shows joined in (fixed query
     count per page)."""
-    qs = Complaint.objects.select_related(*LIST_RELATED)
-    scope = _scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return complaint_scope(user).filter(Complaint.objects.select_related(*LIST_RELATED))
 
 
 def complaint_is_visible_to(user, complaint: Complaint) -> bool:
-    """The same rule as ``complaint_list_visible_to`` for one loaded row (no query)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser or user.role in (StaffRole.CREDIT_OFFICER, StaffRole.AUDITOR):
-        return True
-    if user.role == StaffRole.HANDLER:
-        return bool(user.agency_id) and complaint.handling_agency_id == user.agency_id
-    if user.role == StaffRole.AGENCY_LIAISON:
-        return bool(user.agency_id) and complaint.respondent_agency_id == user.agency_id
-    if user.role == StaffRole.INTAKE_CLERK:
-        return complaint.registered_by_id == user.pk
-    return False
+    """The same rule as ``complaint_list_visible_to``, for one loaded row (no query)."""
+    return complaint_scope(user).admits(complaint)
 
 
 def complaint_get_visible(*, user, reference: str) -> Complaint:
     """The complaint by reference if ``user`` may see it, else 404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(complaint_list_visible_to(user), reference=reference)
 
 
 def contact_visible_to(user, complaint: Complaint) -> bool:
-    """Complainant contact data: hidden from the respondent's liaison without consent
-    (anti-retaliation, DESIGN section 11)."""
-    if user.role == StaffRole.AGENCY_LIAISON and not user.is_superuser:
+    """Complainant contact data: hidden from the respondent's liaison without the
+    complainant's consent (anti-retaliation, DESIGN section 11)."""
+    if not complaint_is_visible_to(user, complaint):
+        return False
+    if AGENCY_LIAISON in roles_of(user) and not roles_of(user) & OFFICE:
         return complaint.consent_to_share_contact
-    return complaint_is_visible_to(user, complaint)
+    return True
 
 
 def complaint_queue(user) -> QuerySet[Complaint]:
     """The work queue: open cases in scope, the most urgent first (no due date last)."""
-    from django.db.models import BooleanField, Case, F, Value, When
-
     return (
         complaint_list_visible_to(user)
         .defer(*LIST_DEFERRED)
@@ -91,26 +89,37 @@ def overdue_condition(now=None) -> Q:
     return Q(status__in=OPEN_STATUSES, due_at__lt=now, clock_paused_at__isnull=True)
 
 
+def attachment_get_visible(*, user, reference: str, pk: int) -> Attachment:
+    """An evidence file of a complaint ``user`` may see, else 404."""
+    complaint = complaint_get_visible(user=user, reference=reference)
+    return get_object_or_404(Attachment, pk=pk, complaint=complaint)
+
+
+def complaint_case_related(complaint: Complaint) -> dict:
+    """What the case page shows beside the complaint: evidence, the conversation with the
+    complainant, and the complaints flagged as its duplicates."""
+    return {
+        "attachments": list(complaint.attachments.all()),
+        "chat": list(complaint.messages.select_related("author")),
+        "duplicates": list(complaint.duplicates.only("reference", "title", "status")),
+    }
+
+
+def complaint_by_reference(reference: str) -> Complaint | None:
+    """A complaint with its agencies, by reference, for the complainant's own pages (who
+    proved it is theirs by other means: the receipt in their session, the access code)."""
+    return (
+        Complaint.objects.select_related("respondent_agency", "handling_agency")
+        .filter(reference=reference)
+        .first()
+    )
+
+
 def complaint_timeline(*, complaint: Complaint, include_internal: bool):
     events = ComplaintEvent.objects.filter(complaint=complaint).select_related("actor")
     if not include_internal:
         events = events.filter(is_public=True)
     return events.order_by("seq")
-
-
-def status_counts(user) -> dict[str, int]:
-    from django.db.models import Count
-
-    rows = (
-        complaint_list_visible_to(user)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    counts = dict.fromkeys(Status.values, 0)
-    counts.update(dict(rows))
-    return counts
 
 
 # --- public statistics (/stats/) -------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Celery tasks of the complaints app: thin wrappers around services, safe to run twice."""
+"""Celery tasks of the complaints app: thin, take ids, call a service, safe to run twice (the
+house retry policy is the app's task class, ``integrity_portal.celery.HouseTask``)."""
 
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
+@shared_task
 def notification_deliver(notification_ids: list[int]) -> int:
     """Deliver outbox rows written by a committed transaction (claimed, so never sent twice)."""
     from .services.notifications import notification_send
@@ -11,16 +12,16 @@ def notification_deliver(notification_ids: list[int]) -> int:
     return sum(notification_send(notification_id=pk) for pk in notification_ids)
 
 
-@shared_task(acks_late=True)
+@shared_task
 def notification_drain() -> int:
-    """Deliver the outbox rows not yet tried (receipts, published once per window per web
-    process by ``enqueue_drain_on_commit``)."""
+    """Deliver the outbox rows not yet tried (published once per window per web process by
+    ``enqueue_drain_on_commit``)."""
     from .services.notifications import notification_drain as drain
 
     return drain()
 
 
-@shared_task(acks_late=True)
+@shared_task
 def notification_sweep() -> int:
     """Beat job: deliver whatever the on-commit task could not (broker or mail server down)."""
     from .services.notifications import notification_sweep as sweep
@@ -28,7 +29,7 @@ def notification_sweep() -> int:
     return sweep()
 
 
-@shared_task(acks_late=True)
+@shared_task
 def stats_refresh() -> int:
     """Beat job: recompute the public statistics (/stats/) so visitors only read them."""
     from .selectors import public_statistics
@@ -36,4 +37,9 @@ def stats_refresh() -> int:
     return public_statistics(refresh=True)["total"]
 
 
-from .deadline_tasks import deadline_sweep  # noqa: E402, F401  (Celery autodiscovery)
+@shared_task
+def deadline_sweep() -> dict:
+    """Beat job: reminders, supervision notices (督办函) and escalations (DESIGN section 5)."""
+    from .services.supervision import sweep_deadlines
+
+    return sweep_deadlines()

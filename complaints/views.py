@@ -10,16 +10,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from integrity_portal.api import DomainError
 
-from .api.intake import IntakeThrottle
+from .api.throttles import IntakeThrottle
 from .choices import OPEN_STATUSES, Domain, Satisfaction, Status
 from .forms import ComplaintForm, FeedbackForm, MessageForm, TrackForm, WithdrawForm
 from .models import Complaint
-from .selectors import public_statistics
+from .selectors import complaint_by_reference, public_statistics
+from .services.conversation import complainant_message_add
 from .services.intake import complaint_submit
 from .services.references import access_code_display
 from .services.tracking import (
     TrackingThrottled,
-    complainant_message_add,
     complaint_for_complainant,
     complaint_public_view,
     complaint_withdraw,
@@ -93,11 +93,7 @@ def complaint_submitted(request):
     receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
     if receipt is None:
         return render(request, "complaints/public/submitted_gone.html", status=410)
-    complaint = (
-        Complaint.objects.select_related("respondent_agency", "handling_agency")
-        .filter(reference=receipt["reference"])
-        .first()
-    )
+    complaint = complaint_by_reference(receipt["reference"])
     if complaint is None:
         raise Http404
     response = render(
@@ -121,11 +117,7 @@ def _remember_tracked(request, reference: str) -> None:
 def _tracked_complaint(request, reference: str) -> Complaint:
     if reference not in request.session.get(TRACKED_SESSION_KEY, []):
         raise Http404
-    complaint = (
-        Complaint.objects.select_related("respondent_agency", "handling_agency")
-        .filter(reference=reference)
-        .first()
-    )
+    complaint = complaint_by_reference(reference)
     if complaint is None:
         raise Http404
     return complaint

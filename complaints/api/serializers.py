@@ -1,13 +1,106 @@
-"""Staff-facing complaint representations and the bodies of the workflow actions (DESIGN 9)."""
+"""The API's complaint bodies (DESIGN section 9): the submission, the staff representations,
+the bodies of the workflow verbs, and the complainant's tracking bodies."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from agencies.models import Agency
+from agencies.validators import validate_uscc
 
-from ..choices import ComplainantType, JudgmentOutcome, Severity
+from ..choices import Channel, ComplainantType, Domain, JudgmentOutcome, Satisfaction, Severity
 from ..models import Complaint
 from ..selectors import contact_visible_to
+from ..validators import normalize_phone, validate_amount, validate_not_future
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """``PrimaryKeyRelatedField`` that takes an id only as an integer or a string of digits: a
+    boolean, a fraction (``1.5`` would otherwise be agency 1) or anything else is the field's
+    "incorrect type" error, never a lookup."""
+
+    def to_internal_value(self, data):
+        digits = isinstance(data, str) and data.strip().isdigit()
+        if isinstance(data, bool) or not (isinstance(data, int) or digits):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class ComplaintSubmitSerializer(serializers.Serializer):
+    """The contract of DESIGN section 9; errors name the field, in the request's language."""
+
+    complainant_type = serializers.ChoiceField(choices=ComplainantType.choices)
+    complainant_name = serializers.CharField(max_length=200)
+    complainant_uscc = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default=""
+    )
+    contact_name = serializers.CharField(max_length=100)
+    contact_phone = serializers.CharField(max_length=30)
+    contact_email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, default=""
+    )
+    respondent_agency = IdRelatedField(
+        queryset=Agency.objects.filter(is_active=True).select_related("supervisor"),
+        error_messages={
+            "does_not_exist": gettext_lazy("被投诉主体不存在或已停用。"),
+            "incorrect_type": gettext_lazy("请从机构名录中选择被投诉主体。"),
+        },
+    )
+    domain = serializers.ChoiceField(choices=Domain.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10000)
+    contract_title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    contract_signed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_not_future]
+    )
+    amount_involved = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[validate_amount],
+    )
+    remedy_sought = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+    consent_to_share_contact = serializers.BooleanField(required=False, default=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+    def validate_contact_phone(self, value):
+        return normalize_phone(value)
+
+    def validate(self, attrs):
+        uscc = (attrs.get("complainant_uscc") or "").strip()
+        if attrs["complainant_type"] == ComplainantType.ENTERPRISE and not uscc:
+            raise serializers.ValidationError(
+                {"complainant_uscc": [_("企业投诉须填写统一社会信用代码。")]}, code="required"
+            )
+        if uscc:
+            try:
+                attrs["complainant_uscc"] = validate_uscc(uscc)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"complainant_uscc": exc.messages}) from None
+        return attrs
+
+
+class ComplaintCreatedSerializer(serializers.Serializer):
+    """The 201 answer to a submission: the reference and the access code (shown once)."""
+
+    reference = serializers.CharField()
+    access_code = serializers.CharField()
+    status = serializers.CharField()
+    handling_agency = serializers.IntegerField(allow_null=True)
+    respondent_agency = serializers.IntegerField()
+    channel = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    attachments = serializers.IntegerField()
+    track_url = serializers.CharField()
+
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
@@ -80,12 +173,8 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         read_only_fields = fields
 
     def get_allowed_actions(self, obj) -> list[str]:
-        from ..services.workflow import actions_allowed
-
-        request = self.context.get("request")
-        if request is None:
-            return []
-        return actions_allowed(actor=request.user, complaint=obj)
+        """The verbs the reader may use now (the view passes them: ``complaints.verbs``)."""
+        return list(self.context.get("allowed_actions", []))
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -121,7 +210,7 @@ class NoteSerializer(_Versioned):
 
 
 class RerouteSerializer(ReasonSerializer):
-    handling_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    handling_agency = IdRelatedField(queryset=Agency.objects.all())
 
 
 class FindFoundedSerializer(NoteSerializer):
@@ -140,3 +229,16 @@ class BreachSerializer(_Versioned):
 class ExtendSerializer(ReasonSerializer):
     amount = serializers.IntegerField(min_value=1, max_value=365)
     approver = serializers.CharField(max_length=100)
+
+
+class TrackMessageSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class TrackWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class TrackFeedbackSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

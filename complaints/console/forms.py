@@ -1,4 +1,4 @@
-"""Console forms: login with lockout, queue filters, one form per workflow action."""
+"""Console forms: login with lockout, and one form per verb (``complaints.verbs`` says which)."""
 
 import datetime as dt
 
@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from ..choices import Action, JudgmentOutcome, Severity
+from ..choices import JudgmentOutcome, Severity
 from ..forms import agency_search_results
-from ..services.deadlines import EVENT_EXTEND, EVENT_PAUSE, EVENT_RESUME
 
 # Lockout after repeated failures (DESIGN section 11): per account and per client address.
 LOCKOUT_FAILURES = 5
@@ -166,25 +165,6 @@ class ExtendForm(ReasonForm):
     )
     approver = forms.CharField(label=_("批准人"), max_length=100)
     field_order = ["amount", "reason", "approver", "version"]
-
-
-ACTION_FORMS = {
-    Action.ACCEPT: EmptyForm,
-    Action.REROUTE: RerouteForm,
-    Action.REJECT: ReasonForm,
-    Action.FIND_UNFOUNDED: ExplanationForm,
-    Action.FIND_FOUNDED: FoundedForm,
-    Action.FIND_DISPUTED: NoteForm,
-    Action.RECORD_RECTIFIED: NoteForm,
-    Action.RECORD_SETTLEMENT: NoteForm,
-    Action.REFER_TO_LITIGATION: NoteForm,
-    Action.RECORD_JUDGMENT: JudgmentForm,
-    Action.DETERMINE_BREACH: BreachForm,
-    Action.REOPEN: ReasonForm,
-    EVENT_PAUSE: ReasonForm,
-    EVENT_RESUME: EmptyForm,
-    EVENT_EXTEND: ExtendForm,
-}
 
 
 class ReplyForm(forms.Form):

@@ -6,24 +6,24 @@ since the page was loaded) is refused by the service and explained here.
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.choices import StaffRole
+from agencies.policy import AGENCY_LIAISON, OFFICE, may, policy_required, require, roles_of
 from integrity_portal.api import DomainError, StaleObject
 from integrity_portal.models import AccessLog
 
 from ..choices import OPEN_STATUSES, Action, Status
 from ..filtersets import ComplaintFilterSet
 from ..forms import AGENCY_SEARCH_LIMIT
-from ..models import Attachment
 from ..selectors import (
+    attachment_get_visible,
+    complaint_case_related,
     complaint_get_visible,
     complaint_queue,
     complaint_timeline,
@@ -31,19 +31,15 @@ from ..selectors import (
     overdue_condition,
 )
 from ..services import deadlines
-from ..services import workflow as wf
-from .forms import (
-    ACTION_FORMS,
-    InternalNoteForm,
-    LockoutAuthenticationForm,
-    ReplyForm,
-)
+from ..services.conversation import complaint_note_add, complaint_reply
+from ..services.transitions import may_act
+from ..timeline import internal_text, public_text
+from ..verbs import VERBS, verbs_allowed
+from .forms import InternalNoteForm, LockoutAuthenticationForm, ReplyForm
 from .pagination import CappedCountPaginator
 
 PAGE_SIZE = 25
 AGENCY_QUERY_PARAM = "agency_q"  # the reroute form's agency search (a GET parameter)
-CLOCK_ACTIONS = (deadlines.EVENT_PAUSE, deadlines.EVENT_RESUME, deadlines.EVENT_EXTEND)
-ACTION_LABELS = {a.value: a.label for a in Action}
 
 
 class LoginView(auth_views.LoginView):
@@ -55,19 +51,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = "console:login"
-
-
-def staff_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or user.role in StaffRole.values):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _queue_page(request, queryset, *, title: str, default_open: bool = True, extra=None):
@@ -84,58 +67,41 @@ def _queue_page(request, queryset, *, title: str, default_open: bool = True, ext
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
-        "is_credit_officer": request.user.is_credit_officer,
         **(extra or {}),
     }
     return render(request, "complaints/console/queue.html", context)
 
 
-@staff_required
+@policy_required("complaint.read")
 def queue(request):
     """The work queue of whoever logs in: handlers see their agency's cases, liaisons the
     complaints against their agency, the credit office and auditors everything."""
-    user = request.user
-    if user.role == StaffRole.AGENCY_LIAISON:
-        title = _("针对本单位的投诉")
-    elif user.is_credit_officer or user.role == StaffRole.AUDITOR:
+    roles = roles_of(request.user)
+    if roles & OFFICE:
         title = _("全部案件")
+    elif AGENCY_LIAISON in roles:
+        title = _("针对本单位的投诉")
     else:
         title = _("待办案件")
-    return _queue_page(request, complaint_queue(user), title=title)
+    return _queue_page(request, complaint_queue(request.user), title=title)
 
 
-@staff_required
+@policy_required("complaint.routing_queue")
 def routing(request):
     """Credit office: cases waiting for routing (待分办)."""
-    if not request.user.is_credit_officer:
-        raise PermissionDenied
     qs = complaint_queue(request.user).filter(status=Status.PENDING_ROUTING)
     return _queue_page(request, qs, title=_("待分办案件"), default_open=False)
 
 
-@staff_required
+@policy_required("complaint.supervision_queue")
 def supervision(request):
     """Credit office and auditors: overdue and supervised (督办) open cases."""
-    user = request.user
-    if not (user.is_credit_officer or user.role == StaffRole.AUDITOR):
-        raise PermissionDenied
     # Overdue open cases; supervised (督办) and escalated (约谈) ones are tagged in the list.
-    qs = complaint_queue(user).filter(overdue_condition())
+    qs = complaint_queue(request.user).filter(overdue_condition())
     return _queue_page(request, qs, title=_("超期与督办案件"))
 
 
-def _available_actions(user, complaint) -> list[str]:
-    actions = wf.actions_allowed(actor=user, complaint=complaint)
-    timed = complaint.status in deadlines.TIMED_STATUSES and complaint.due_at is not None
-    if timed and wf.may_act(actor=user, complaint=complaint, action=deadlines.EVENT_PAUSE):
-        if complaint.clock_paused_at is None:
-            actions += [deadlines.EVENT_PAUSE, deadlines.EVENT_EXTEND]
-        else:
-            actions.append(deadlines.EVENT_RESUME)
-    return actions
-
-
-@staff_required
+@policy_required("complaint.read")
 def case(request, reference):
     user = request.user
     complaint = complaint_get_visible(user=user, reference=reference)
@@ -144,36 +110,32 @@ def case(request, reference):
         AccessLog.objects.create(
             user=user, what="complainant_contact", object_ref=complaint.reference, via="console"
         )
-    is_liaison = user.role == StaffRole.AGENCY_LIAISON and not user.is_superuser
+    # The respondent's liaison sees the public timeline only (no internal notes).
+    is_liaison = AGENCY_LIAISON in roles_of(user) and not roles_of(user) & OFFICE
     events = list(complaint_timeline(complaint=complaint, include_internal=not is_liaison))
     for event in events:
         event.label = event.get_action_display()
+        event.public_text = public_text(event)
+        event.internal_text = "" if is_liaison else internal_text(event)
     agency_q = request.GET.get(AGENCY_QUERY_PARAM, "").strip()[:100]
     action_forms = [
         {
             "code": code,
-            "label": ACTION_LABELS[code],
+            "label": VERBS[code].label,
             "form": _display_form(code, complaint, agency_q=agency_q),
         }
-        for code in _available_actions(user, complaint)
+        for code in verbs_allowed(actor=user, complaint=complaint)
     ]
-    may_reply = user.is_credit_officer or user.role in (
-        StaffRole.HANDLER,
-        StaffRole.AGENCY_LIAISON,
-    )
+    may_note = may_act(actor=user, complaint=complaint, action=Action.INTERNAL_NOTE)
     context = {
         "complaint": complaint,
         "show_contact": show_contact,
         "events": events,
         "deadline_history": deadlines.deadline_history(events),
         "action_forms": action_forms,
-        "attachments": list(complaint.attachments.all()),
-        "chat": list(complaint.messages.select_related("author")),
-        "duplicates": list(complaint.duplicates.only("reference", "title", "status")),
-        "reply_form": ReplyForm() if may_reply else None,
-        "note_form": InternalNoteForm()
-        if wf.may_act(actor=user, complaint=complaint, action=deadlines.EVENT_NOTE)
-        else None,
+        **complaint_case_related(complaint),
+        "reply_form": ReplyForm() if may(user, "complaint.reply") else None,
+        "note_form": InternalNoteForm() if may_note else None,
         "is_liaison": is_liaison,
         "agency_q": agency_q,
         "agency_query_param": AGENCY_QUERY_PARAM,
@@ -186,7 +148,7 @@ def _display_form(code, complaint, *, agency_q: str):
     kwargs = {"initial": {"version": complaint.version}, "prefix": code}
     if code == Action.REROUTE:
         kwargs["agency_query"] = agency_q
-    return ACTION_FORMS[code](**kwargs)
+    return VERBS[code].form(**kwargs)
 
 
 def _back_to_case(request, reference, action):
@@ -209,34 +171,31 @@ def _explain(request, exc) -> None:
 
 
 @require_POST
-@staff_required
+@policy_required("complaint.read")
 def act(request, reference, action):
-    if action not in ACTION_FORMS:
+    """One verb of ``complaints.verbs`` from its console form: 404 outside the user's scope,
+    403 outside its role; the service re-checks both, then the state and the version the form
+    was opened on (a message), and the input."""
+    verb = VERBS.get(action)
+    if verb is None:
         raise Http404
     complaint = complaint_get_visible(user=request.user, reference=reference)
-    form = ACTION_FORMS[action](request.POST, prefix=action)
+    require(request.user, f"complaint.{action}")
+    form = verb.form(request.POST, prefix=action)
     if not form.is_valid():
         messages.error(request, _("请检查填写内容：") + _errors(form))
         return _back_to_case(request, reference, action)
     data = dict(form.cleaned_data)
     version = data.pop("version")
-    if action in wf.ACTION_SERVICES:
-        service = wf.ACTION_SERVICES[action]
-    else:
-        service = {
-            deadlines.EVENT_PAUSE: wf.complaint_clock_pause,
-            deadlines.EVENT_RESUME: wf.complaint_clock_resume,
-            deadlines.EVENT_EXTEND: wf.complaint_clock_extend,
-        }[action]
     try:
-        service(complaint=complaint, actor=request.user, expected_version=version, **data)
+        verb.service(complaint=complaint, actor=request.user, expected_version=version, **data)
     except DomainError as exc:
         _explain(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _back_to_case(request, reference, action)
     else:
-        messages.success(request, _("已完成：%(action)s") % {"action": ACTION_LABELS[action]})
+        messages.success(request, _("已完成：%(action)s") % {"action": verb.label})
     return redirect("console:case", reference=reference)
 
 
@@ -248,15 +207,13 @@ def _errors(form) -> str:
 
 
 @require_POST
-@staff_required
+@policy_required("complaint.reply")
 def reply(request, reference):
     complaint = complaint_get_visible(user=request.user, reference=reference)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            wf.complaint_reply(
-                complaint=complaint, actor=request.user, body=form.cleaned_data["body"]
-            )
+            complaint_reply(complaint=complaint, actor=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -267,25 +224,22 @@ def reply(request, reference):
 
 
 @require_POST
-@staff_required
+@policy_required("complaint.internal_note")
 def note(request, reference):
     complaint = complaint_get_visible(user=request.user, reference=reference)
     form = InternalNoteForm(request.POST)
     if form.is_valid():
-        wf.complaint_note_add(
-            complaint=complaint, actor=request.user, note=form.cleaned_data["note"]
-        )
+        complaint_note_add(complaint=complaint, actor=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("备注已保存。"))
     else:
         messages.error(request, _("请填写备注内容。"))
     return redirect("console:case", reference=reference)
 
 
-@staff_required
+@policy_required("complaint.read")
 def attachment(request, reference, pk):
     """Evidence download: permission-checked, always as an attachment, never inline."""
-    complaint = complaint_get_visible(user=request.user, reference=reference)
-    item = get_object_or_404(Attachment, pk=pk, complaint=complaint)
+    item = attachment_get_visible(user=request.user, reference=reference, pk=pk)
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"

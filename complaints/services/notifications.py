@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from integrity_portal.tasking import enqueue_drain_on_commit, enqueue_on_commit
 
-from ..choices import NotificationChannel, Status
+from ..choices import Action, NotificationChannel, Status
 from ..models import Complaint, ComplaintEvent, Notification
+from ..timeline import public_text
 from ..validators import is_mobile
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,8 @@ CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 12
 # The task normally delivers within seconds of commit; the sweep leaves fresh rows to it.
 SWEEP_GRACE = timedelta(seconds=60)
-# Receipts are written on every submission; one drain per process per window delivers them
-# (``enqueue_drain_on_commit``), so a receipt leaves at most this many seconds after commit.
+# Notices are written on every submission and status change; one drain per process per window
+# delivers them (``enqueue_drain_on_commit``), so a notice leaves at most this long after commit.
 RECEIPT_DRAIN_WINDOW = 1.0
 DRAIN_TIME_LIMIT = 30.0  # seconds; what is left goes to the next drain or the sweep
 
@@ -49,6 +50,7 @@ def sms_backend():
 
 
 def _rows_for(complaint: Complaint, *, subject: str, body: str, sms: str) -> list[Notification]:
+    """The e-mail (when the complainant gave an address) and the SMS (to a mobile number)."""
     rows = []
     if complaint.contact_email:
         rows.append(
@@ -72,97 +74,69 @@ def _rows_for(complaint: Complaint, *, subject: str, body: str, sms: str) -> lis
     return rows
 
 
-def _queue(rows: list[Notification]) -> list[int]:
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-    from ..tasks import notification_deliver
-
-    enqueue_on_commit(notification_deliver, ids)
-    return ids
-
-
-RECEIPT_FIELDS = [
-    "complaint",
-    "channel",
-    "recipient",
-    "subject",
-    "body",
-    "created_at",
-    "attempts",
-    "last_error",
-]
+def _receipt(complaint: Complaint) -> list[Notification]:
+    """受理回执: announces a new complaint (and its routing), never with the access code."""
+    status = Status(complaint.status).label
+    return _rows_for(
+        complaint,
+        subject=_("投诉已受理：%(reference)s") % {"reference": complaint.reference},
+        body=_(
+            "您的投诉“%(title)s”已提交，受理编号 %(reference)s，当前状态：%(status)s。\n"
+            "请凭受理编号和提交时获得的查询码在“进度查询”页面查看办理进度。"
+        )
+        % {"title": complaint.title, "reference": complaint.reference, "status": status},
+        sms=_("【政务诚信投诉】您的投诉已提交，受理编号%(reference)s，当前状态：%(status)s。")
+        % {"reference": complaint.reference, "status": status},
+    )
 
 
-def receipt_rows(complaint: Complaint) -> list[tuple]:
-    """受理回执: the outbox rows (``RECEIPT_FIELDS`` order) announcing a new complaint, never
-    with the access code itself. The intake writes them in its one statement and then calls
-    ``receipt_drain_on_commit``.
+def _status_notice(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
+    status = Status(event.to_status).label
+    return _rows_for(
+        complaint,
+        subject=_("投诉办理进度更新：%(reference)s") % {"reference": complaint.reference},
+        body=_("您的投诉（受理编号 %(reference)s）状态已更新为：%(status)s。\n%(message)s")
+        % {"reference": complaint.reference, "status": status, "message": public_text(event)},
+        sms=_("【政务诚信投诉】您的投诉%(reference)s状态已更新为：%(status)s。")
+        % {"reference": complaint.reference, "status": status},
+    )
 
-    Tuples rather than model instances, because this runs on every submission: the same rows
-    ``_rows_for`` would build, with the model's defaults spelled out.
-    """
+
+def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[int]:
+    """The complainant's notices for ``events`` (called by ``transitions.write``, in the same
+    transaction): the receipt for a submission, a notice for every public change of status.
+    Delivered after commit."""
+    rows: list[Notification] = []
     # The complainant's messages are in Chinese, the product's language, whatever the UI
     # language of the request that triggered them.
     with translation.override(settings.LANGUAGE_CODE):
-        status = Status(complaint.status).label
-        subject = _("投诉已受理：%(reference)s") % {"reference": complaint.reference}
-        body = _(
-            "您的投诉“%(title)s”已提交，受理编号 %(reference)s，当前状态：%(status)s。\n"
-            "请凭受理编号和提交时获得的查询码在“进度查询”页面查看办理进度。"
-        ) % {"title": complaint.title, "reference": complaint.reference, "status": status}
-        sms = _("【政务诚信投诉】您的投诉已提交，受理编号%(reference)s，当前状态：%(status)s。") % {
-            "reference": complaint.reference,
-            "status": status,
-        }
-    now = timezone.now()
-    rows = []
-    if complaint.contact_email:
-        email = NotificationChannel.EMAIL
-        rows.append((complaint.pk, email, complaint.contact_email, subject[:200], body, now, 0, ""))
-    if is_mobile(complaint.contact_phone):
-        rows.append(
-            (complaint.pk, NotificationChannel.SMS, complaint.contact_phone, "", sms, now, 0, "")
-        )
-    return rows
+        for event in events:
+            if event.action == Action.SUBMIT:
+                rows += _receipt(complaint)
+            elif event.action == Action.ROUTE:
+                continue  # the receipt names the status the routing gave
+            elif event.is_public and event.to_status and event.to_status != event.from_status:
+                rows += _status_notice(complaint, event)
+    if not rows:
+        return []
+    ids = [row.pk for row in Notification.objects.bulk_create(rows)]
+    deliver_on_commit(ids)
+    return ids
 
 
-def receipt_drain_on_commit(ids: list[int]) -> None:
-    """Have the receipts ``ids`` written by the current transaction delivered after it commits:
-    by the per-process drain with a broker, or just these rows in embedded mode, where tasks
-    run inside the request (a drain there could send an inherited backlog in a user's request).
-    """
+def deliver_on_commit(ids: list[int]) -> None:
+    """Have the outbox rows ``ids`` written by the current transaction delivered after it
+    commits: with a broker by the per-process drain (``enqueue_drain_on_commit``: one message
+    per window, not one per commit); in embedded mode just these rows, at once (a drain there
+    would send an inherited backlog inside a user's request)."""
     from ..tasks import notification_deliver, notification_drain
 
+    if not ids:
+        return
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        if ids:
-            enqueue_on_commit(notification_deliver, ids)
+        enqueue_on_commit(notification_deliver, ids)
         return
     enqueue_drain_on_commit(notification_drain, window=RECEIPT_DRAIN_WINDOW)
-
-
-def notify_public_event(event: ComplaintEvent) -> list[int]:
-    """Queue a status-change notice for a public event (called by ``event_append``).
-
-    Only events that change the status are announced; messages and notes are not.
-    """
-    if not event.is_public or not event.to_status or event.to_status == event.from_status:
-        return []
-    complaint = event.complaint
-    with translation.override(settings.LANGUAGE_CODE):
-        status = Status(event.to_status).label
-        subject = _("投诉办理进度更新：%(reference)s") % {"reference": complaint.reference}
-        body = _("您的投诉（受理编号 %(reference)s）状态已更新为：%(status)s。\n%(message)s") % {
-            "reference": complaint.reference,
-            "status": status,
-            "message": event.message,
-        }
-        sms = _("【政务诚信投诉】您的投诉%(reference)s状态已更新为：%(status)s。") % {
-            "reference": complaint.reference,
-            "status": status,
-        }
-    return _queue(_rows_for(complaint, subject=subject, body=body, sms=sms))
 
 
 def _claim(notification_id: int) -> bool:

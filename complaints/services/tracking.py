@@ -6,15 +6,14 @@ guessing references); wrong codes are counted per client and per reference and t
 
 import hmac
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from agencies.policy import Complainant
 from integrity_portal.api import NotEligible
 
 from ..choices import (
@@ -22,15 +21,13 @@ from ..choices import (
     OPEN_STATUSES,
     WITHDRAWABLE_STATUSES,
     Action,
-    ActorKind,
-    MessageSender,
     Satisfaction,
     Status,
 )
-from ..models import Complaint, ComplaintMessage, Feedback
-from .events import check_transition, event_append
-from .intake import attachments_add
+from ..models import Complaint, Feedback
+from ..timeline import public_text
 from .references import access_code_hash, normalize_access_code, normalize_reference
+from .transitions import begin, move, write
 
 # Status in plain words for the complainant (DESIGN section 4).
 STATUS_EXPLANATIONS = {
@@ -123,11 +120,12 @@ def complaint_for_complainant(*, request, reference: str, access_code: str) -> C
 
 
 def public_timeline(complaint: Complaint) -> list[dict]:
-    """``[{at, status, message}]`` from the public events only (never internal notes)."""
+    """``[{at, status, message}]`` from the public events only (never internal notes), in the
+    reader's language."""
     timeline, status = [], ""
     for event in complaint.events.filter(is_public=True).order_by("seq"):
         status = event.to_status or status or complaint.status
-        timeline.append({"at": event.created_at, "status": status, "message": event.message})
+        timeline.append({"at": event.created_at, "status": status, "message": public_text(event)})
     return timeline
 
 
@@ -171,51 +169,29 @@ def _feedback_allowed(status: str) -> bool:
     return status in CLOSED_STATUSES and status != Status.WITHDRAWN
 
 
-def complainant_message_add(*, complaint: Complaint, body: str, files=()) -> ComplaintMessage:
-    """The complainant adds a message and/or evidence to an open complaint."""
-    with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        if locked.status not in OPEN_STATUSES:
-            raise NotEligible(_("投诉已办结，不能再补充留言或材料。"))
-        message = ComplaintMessage.objects.create(
-            complaint=locked, sender=MessageSender.COMPLAINANT, body=body
-        )
-        if files:
-            attachments_add(complaint=locked, files=files)
-    return message
-
-
 def complaint_withdraw(*, complaint: Complaint, reason: str) -> Complaint:
     """撤回: only before any finding (pending_routing, routed, verifying)."""
     with transaction.atomic():
-        # Lock the row: a handler's finding and the withdrawal must not both apply.
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        target = check_transition(locked, Action.WITHDRAW)
-        from_status, now = locked.status, timezone.now()
-        locked.status = target
-        locked.version += 1
-        locked.closed_at = now
-        locked.due_at = None
-        locked.save(update_fields=["status", "version", "closed_at", "due_at", "updated_at"])
-        with _product_language():
-            message = _("投诉人撤回投诉。理由：%(reason)s") % {"reason": reason}
-        event_append(
-            complaint=locked,
-            action=Action.WITHDRAW,
-            from_status=from_status,
-            to_status=target,
-            actor_kind=ActorKind.COMPLAINANT,
-            message=message,
-            data={"reason": reason},
-            at=now,
+        # Locked: a handler's finding and the withdrawal must not both apply.
+        locked, target = begin(
+            complaint=complaint, actor=Complainant(complaint.pk), action=Action.WITHDRAW
         )
+        event = move(
+            locked,
+            action=Action.WITHDRAW,
+            to_status=target,
+            actor=Complainant(complaint.pk),
+            data={"reason": reason},
+        )
+        write(locked, [event])
     return locked
 
 
 def feedback_submit(*, complaint: Complaint, satisfaction: str, comment: str = "") -> Feedback:
     """回访: once, on a closed case; 不满意 is flagged for the credit office."""
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        actor = Complainant(complaint.pk)
+        locked, _target = begin(complaint=complaint, actor=actor, action=Action.FEEDBACK)
         if not _feedback_allowed(locked.status):
             raise NotEligible(_("投诉办结后才能评价。"))
         if Feedback.objects.filter(complaint=locked).exists():
@@ -228,20 +204,12 @@ def feedback_submit(*, complaint: Complaint, satisfaction: str, comment: str = "
                 )
         except IntegrityError:
             raise NotEligible(_("该投诉已评价过，每件投诉只能评价一次。")) from None
-        with _product_language():
-            note = _("投诉人不满意，请信用办跟进。") if flagged else ""
-        event_append(
-            complaint=locked,
+        event = move(
+            locked,
             action=Action.FEEDBACK,
-            actor_kind=ActorKind.COMPLAINANT,
-            is_public=False,
-            note=note,
+            actor=actor,
+            public=False,
             data={"satisfaction": satisfaction, "flagged": flagged},
         )
+        write(locked, [event])
     return feedback
-
-
-def _product_language():
-    from django.utils import translation
-
-    return translation.override(settings.LANGUAGE_CODE)

@@ -21,12 +21,12 @@ from django.utils import timezone
 
 from complaints.choices import Action, Status
 from complaints.models import ComplaintEvent
-from integrity_portal.sql import insert_rows
+from integrity_portal.tasking import enqueue
 
-from ..choices import POLARITY_OF_KIND, Kind, RecordAction, RecordStatus, Source
+from ..choices import Kind, RecordAction, RecordStatus, Source
 from ..models import ConsumedComplaintEvent, CreditRecord, CreditRecordEvent
-from ..publicity import publicity_dates
-from .records import announce_changes
+from ..tasks import ingest_complaint_events
+from .records import announce_changes, build_record
 
 OUTCOME_STATUSES = (Status.BREACH, Status.RECTIFIED, Status.SETTLED)
 # Closed statuses whose reopening withdraws a record, and the kind of that record.
@@ -131,22 +131,6 @@ _EVENT_FIELDS = (
     "complaint__respondent_agency_id",
     "complaint__severity",
 )
-_RECORD_FIELDS = [
-    "agency",
-    "kind",
-    "polarity",
-    "severity",
-    "facts",
-    "decided_on",
-    "source",
-    "source_ref",
-    "complaint",
-    "status",
-    "repair_eligible_on",
-    "publicity_ends",
-    "created_at",
-    "updated_at",
-]
 
 
 def _ingest(event_ids: list[int], result: IngestResult) -> None:
@@ -160,23 +144,22 @@ def _ingest(event_ids: list[int], result: IngestResult) -> None:
         .order_by("pk")
         .values_list(*_EVENT_FIELDS)
     ]
-    rows: list[tuple] = []
+    records: list[CreditRecord] = []
     reopens: list[_Event] = []
-    now = timezone.now()
     for event in events:
         if event.action == Action.REOPEN:
             reopens.append(event)
         elif event.to_status in OUTCOME_STATUSES:
-            rows.append(_record_row(event, now))
+            records.append(_record_of(event))
     # All records of the batch in one insert; then the (rare) reopens revoke exactly the
     # records of the outcomes that came before them.
-    _flush(rows, result, now)
+    _flush(records, result)
     if reopens:
         _reopen(reopens, result)
 
 
-def _record_row(event: _Event, now) -> tuple:
-    """The CreditRecord row (``_RECORD_FIELDS`` order) an outcome event produces."""
+def _record_of(event: _Event) -> CreditRecord:
+    """The (unsaved) record an outcome event produces."""
     data = event.data or {}
     decided_on = timezone.localdate(event.created_at)
     if event.to_status == Status.BREACH:
@@ -188,38 +171,34 @@ def _record_row(event: _Event, now) -> tuple:
         facts = (
             data.get("note") or event.note or event.message or str(Status(event.to_status).label)
         )
-    repair_eligible_on, publicity_ends = publicity_dates(severity=severity, decided_on=decided_on)
-    return (
-        event.agency_id,
-        kind,
-        POLARITY_OF_KIND[kind],
-        severity,
-        facts,
-        decided_on,
-        Source.COMPLAINT,
+    return build_record(
+        agency_id=event.agency_id,
+        kind=kind,
+        severity=severity,
+        facts=facts,
+        decided_on=decided_on,
+        source=Source.COMPLAINT,
         # One record per outcome event: a determination after a reopen is a new record.
-        f"{event.reference}#{event.seq}",
-        event.complaint_id,
-        RecordStatus.ACTIVE,
-        repair_eligible_on,
-        publicity_ends,
-        now,
-        now,
+        source_ref=f"{event.reference}#{event.seq}",
+        complaint_id=event.complaint_id,
     )
 
 
-def _flush(rows: list[tuple], result: IngestResult, now) -> None:
-    if not rows:
+def _flush(records: list[CreditRecord], result: IngestResult) -> None:
+    if not records:
         return
-    ids = insert_rows(CreditRecord, _RECORD_FIELDS, rows, returning="id")
+    records = CreditRecord.objects.bulk_create(records)
     # The source and reference are on the record itself.
-    insert_rows(
-        CreditRecordEvent,
-        ["record", "action", "from_status", "to_status", "note", "data", "created_at"],
-        [(pk, RecordAction.CREATE, "", RecordStatus.ACTIVE, "", {}, now) for pk in ids],
+    CreditRecordEvent.objects.bulk_create(
+        [
+            CreditRecordEvent(
+                record=record, action=RecordAction.CREATE, to_status=RecordStatus.ACTIVE
+            )
+            for record in records
+        ]
     )
-    result.created += len(ids)
-    result.changes += [(row[0], pk, RecordAction.CREATE) for row, pk in zip(rows, ids, strict=True)]
+    result.created += len(records)
+    result.changes += [(r.agency_id, r.pk, RecordAction.CREATE) for r in records]
 
 
 def _reopen(reopens: list[_Event], result: IngestResult) -> None:
@@ -283,3 +262,15 @@ def _reopen(reopens: list[_Event], result: IngestResult) -> None:
     )
     result.revoked += len(records)
     result.changes += [(agency, pk, RecordAction.REVOKE) for pk, agency, _s, _r in records]
+
+
+INGEST_BATCH = 1000
+
+
+def unconsumed_events_sweep(*, limit: int = 50_000) -> int:
+    """Re-enqueue outcome events no consumer has claimed (a lost message, a dead worker), in
+    batches; returns how many."""
+    ids = list(unconsumed_events().order_by("pk").values_list("pk", flat=True)[:limit])
+    for start in range(0, len(ids), INGEST_BATCH):
+        enqueue(ingest_complaint_events, ids[start : start + INGEST_BATCH])
+    return len(ids)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from complaints.choices import Domain
 from complaints.models import Complaint, Notification
-from complaints.services import deadlines
+from complaints.services import clock, deadlines, supervision
 from complaints.services import workflow as wf
 from integrity_portal.api import NotEligible
 from integrity_portal.models import TimeLimitPolicy
@@ -40,17 +40,17 @@ def test_acceptance_deadline_set_at_submission_counts_working_days_across_golden
     assert _local_day(c.due_at) == dt.date(2026, 10, 9)
     route = c.events.get(action="route")
     assert route.data["deadline"]["workdays"] == 2
-    assert deadlines.sweep_missing_due() == 0
+    assert supervision.sweep_missing_due() == 0
 
 
 @time_machine.travel(EVE_OF_NATIONAL_DAY, tick=False)
 def test_sweep_gives_a_routed_case_without_due_date_its_acceptance_deadline():
     c = ComplaintFactory(domain=Domain.PROCUREMENT)
     Complaint.objects.filter(pk=c.pk).update(due_at=None)
-    assert deadlines.sweep_missing_due() == 1
+    assert supervision.sweep_missing_due() == 1
     c.refresh_from_db()
     assert _local_day(c.due_at) == dt.date(2026, 10, 9)
-    assert deadlines.sweep_missing_due() == 0
+    assert supervision.sweep_missing_due() == 0
 
 
 @time_machine.travel(EVE_OF_NATIONAL_DAY, tick=False)
@@ -69,13 +69,13 @@ def test_payment_arrears_result_is_due_30_days_after_routing_and_extends_to_90_a
     h = handler_of(c)
     c = wf.complaint_accept(complaint=c, actor=h)
     assert _local_day(c.due_at) == dt.date(2026, 10, 30)
-    c = wf.complaint_clock_extend(
+    c = clock.complaint_clock_extend(
         complaint=c, actor=h, amount=60, reason="需第三方审计", approver="分管副局长"
     )
     assert _local_day(c.due_at) == dt.date(2026, 12, 29)
     version = c.version
     with pytest.raises(NotEligible):
-        wf.complaint_clock_extend(complaint=c, actor=h, amount=1, reason="再延", approver="x")
+        clock.complaint_clock_extend(complaint=c, actor=h, amount=1, reason="再延", approver="x")
     c.refresh_from_db()
     assert c.version == version and _local_day(c.due_at) == dt.date(2026, 12, 29)
     extend = c.events.filter(action="extend").get()
@@ -88,10 +88,10 @@ def test_pause_and_resume_move_the_due_date_by_the_working_days_paused():
         h = handler_of(c)
         c = wf.complaint_accept(complaint=c, actor=h)
         due = _local_day(c.due_at)
-        c = wf.complaint_clock_pause(complaint=c, actor=h, reason="等待投诉人补充合同")
+        c = clock.complaint_clock_pause(complaint=c, actor=h, reason="等待投诉人补充合同")
         assert c.clock_paused_at is not None
     with time_machine.travel(dt.datetime(2026, 9, 21, 9, 0, tzinfo=SH), tick=False):
-        c = wf.complaint_clock_resume(complaint=c, actor=h)
+        c = clock.complaint_clock_resume(complaint=c, actor=h)
     # Paused Mon 14th → Mon 21st: 14-18 and Sunday 20th (调休) = 6 working days lost.
     assert c.clock_paused_at is None
     assert _local_day(c.due_at) == add_workdays(due, 6)
@@ -104,7 +104,7 @@ def test_clock_events_outside_a_timed_stage_are_refused():
 
     c = ComplaintFactory(routed=False)
     with pytest.raises(InvalidTransition):
-        wf.complaint_clock_pause(complaint=c, actor=_officer(), reason="x")
+        clock.complaint_clock_pause(complaint=c, actor=_officer(), reason="x")
 
 
 def _officer():
@@ -125,8 +125,8 @@ def _routed_with_due(due: dt.datetime, started: dt.datetime) -> Complaint:
 def test_reminder_is_sent_once_per_due_date_and_a_rerun_does_nothing():
     now = timezone.now()
     c = _routed_with_due(now + dt.timedelta(hours=20), now - dt.timedelta(days=1))
-    assert deadlines.sweep_reminders(now=now) == 1
-    assert deadlines.sweep_reminders(now=now) == 0
+    assert supervision.sweep_reminders(now=now) == 1
+    assert supervision.sweep_reminders(now=now) == 0
     assert c.events.filter(action="reminder", is_public=False).count() == 1
     assert (
         Notification.objects.filter(complaint=c, recipient="handler@example.invalid").count() == 1
@@ -136,16 +136,16 @@ def test_reminder_is_sent_once_per_due_date_and_a_rerun_does_nothing():
 def test_overdue_case_gets_one_supervision_notice_then_escalation_after_a_second_period():
     now = timezone.now()
     c = _routed_with_due(now - dt.timedelta(days=1), now - dt.timedelta(days=4))
-    first = deadlines.sweep_deadlines(now=now)
-    second = deadlines.sweep_deadlines(now=now)
+    first = supervision.sweep_deadlines(now=now)
+    second = supervision.sweep_deadlines(now=now)
     assert first["supervision_notices"] == 1 and second["supervision_notices"] == 0
     c.refresh_from_db()
     assert c.supervised_at is not None and c.escalated_at is None
     assert c.events.filter(action="supervision_notice").count() == 1
     assert Notification.objects.filter(complaint=c, subject__startswith="督办函").count() == 1
     later = now + dt.timedelta(days=3)
-    assert deadlines.sweep_escalation(now=later) == 1
-    assert deadlines.sweep_escalation(now=later) == 0
+    assert supervision.sweep_escalation(now=later) == 1
+    assert supervision.sweep_escalation(now=later) == 0
     c.refresh_from_db()
     assert c.escalated_at is not None
 
@@ -156,16 +156,16 @@ def test_paused_and_closed_cases_are_not_supervised():
     Complaint.objects.filter(pk=paused.pk).update(clock_paused_at=now - dt.timedelta(days=2))
     closed = _routed_with_due(now - dt.timedelta(days=1), now - dt.timedelta(days=4))
     wf.complaint_reject(complaint=closed, actor=handler_of(closed), reason="不属于受理范围")
-    assert deadlines.sweep_supervision(now=now) == 0
+    assert supervision.sweep_supervision(now=now) == 0
 
 
 def test_the_beat_task_runs_the_sweep():
     from django.conf import settings
 
-    from complaints.deadline_tasks import deadline_sweep
+    from complaints.tasks import deadline_sweep
 
     names = {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "complaints.deadline_tasks.deadline_sweep" in names
+    assert "complaints.tasks.deadline_sweep" in names
     assert set(deadline_sweep.apply().get()) == {
         "due_dates_set",
         "reminders",
@@ -177,6 +177,6 @@ def test_the_beat_task_runs_the_sweep():
 def test_a_new_stage_resets_supervision_so_its_own_clock_is_supervised():
     now = timezone.now()
     c = _routed_with_due(now - dt.timedelta(days=1), now - dt.timedelta(days=4))
-    deadlines.sweep_supervision(now=now)
+    supervision.sweep_supervision(now=now)
     c = wf.complaint_accept(complaint=Complaint.objects.get(pk=c.pk), actor=handler_of(c))
     assert c.supervised_at is None and c.due_at > now

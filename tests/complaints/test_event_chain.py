@@ -51,6 +51,19 @@ def test_a_deleted_event_is_reported_as_missing():
     assert "missing events" in out and "broken link" in out
 
 
+@pytest.mark.parametrize("which", ["last", "all"])
+def test_events_deleted_at_the_end_are_reported(which):
+    c = complaint_in(Status.RECTIFIED)
+    events = ComplaintEvent.objects.filter(complaint=c).order_by("seq")
+    doomed = [events.last().pk] if which == "last" else list(events.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        for pk in doomed:
+            cursor.execute("DELETE FROM complaints_complaintevent WHERE id = %s", [pk])
+    ok, out = _run()
+    assert not ok
+    assert f"complaint {c.pk} event" in out and "at the end" in out
+
+
 def test_internal_notes_never_reach_the_public_timeline():
     c = complaint_in(Status.RECTIFIED)
     public = ComplaintEvent.objects.filter(complaint=c, is_public=True)

@@ -233,12 +233,10 @@ def test_wrong_content_type_is_a_400_and_stores_nothing(api_client, respondent):
 
 
 def test_failure_after_files_were_written_removes_them(api_client, respondent, monkeypatch):
-    from complaints.services import intake
-
     def boom(*args, **kwargs):
         raise RuntimeError("database write failed")
 
-    monkeypatch.setattr(intake, "insert_together", boom)
+    monkeypatch.setattr(Attachment.objects, "bulk_create", boom)
     body = payload(respondent)
     body["files"] = [evidence.pdf()]
     api_client.raise_request_exception = True

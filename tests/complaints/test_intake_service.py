@@ -12,6 +12,7 @@ from complaints.services.references import (
     access_code_matches,
     access_code_new,
 )
+from complaints.timeline import internal_text, public_text
 from tests.agencies.factories import AgencyFactory
 from tests.complaints.factories import ComplaintFactory, complaint_data, complaint_submit_for_test
 
@@ -31,7 +32,7 @@ def test_respondent_with_supervisor_is_routed_to_the_supervisor_at_submission():
         (Action.ROUTE, Status.PENDING_ROUTING, Status.ROUTED),
     ]
     assert all(e.is_public for e in events)
-    assert "市教育局" in events[1].message
+    assert "市教育局" in public_text(events[1])
 
 
 def test_respondent_without_supervisor_waits_for_the_credit_office():
@@ -117,7 +118,7 @@ def test_same_complainant_respondent_and_contract_within_90_days_is_linked_not_m
     assert again.pk != original.pk
     assert again.duplicate_of == original
     submit = again.events.get(action=Action.SUBMIT)
-    assert original.reference in submit.note
+    assert original.reference in internal_text(submit)
     assert submit.data["duplicate_of"] == original.reference
     assert Complaint.objects.count() == 2
 

@@ -5,9 +5,9 @@ from django.core import mail
 from django.utils import timezone
 
 from complaints import tasks
-from complaints.choices import Action, Status
 from complaints.models import Notification
-from complaints.services.events import event_append
+from complaints.services import workflow as wf
+from complaints.services.conversation import complaint_note_add
 from complaints.services.notifications import (
     RECEIPT_DRAIN_WINDOW,
     notification_send,
@@ -15,6 +15,7 @@ from complaints.services.notifications import (
 )
 from integrity_portal import tasking
 from tests.complaints.factories import ComplaintFactory, complaint_submit_for_test
+from tests.complaints.test_workflow_helpers import handler_of
 
 pytestmark = pytest.mark.django_db
 
@@ -138,21 +139,17 @@ def test_public_status_change_queues_a_notice_and_internal_notes_do_not(
     django_capture_on_commit_callbacks,
 ):
     complaint = ComplaintFactory()
+    handler = handler_of(complaint)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks():
-        event_append(complaint=complaint, action=Action.ACCEPT, is_public=False, note="内部")
+        complaint_note_add(complaint=complaint, actor=handler, note="内部")
     assert not Notification.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        event_append(
-            complaint=complaint,
-            action=Action.ACCEPT,
-            from_status=Status.ROUTED,
-            to_status=Status.VERIFYING,
-            message="已受理",
-        )
+        wf.complaint_accept(complaint=complaint, actor=handler)
     rows = Notification.objects.filter(complaint=complaint)
     assert rows.count() == 2
     assert all("核实中" in row.body for row in rows)
+    assert all("内部" not in row.body for row in rows)
 
 
 def test_broker_down_loses_nothing_and_the_sweep_delivers_later(

@@ -1,10 +1,12 @@
 import pytest
 
 from complaints.choices import Action, ActorKind, Satisfaction, Status
-from complaints.models import Complaint, ComplaintMessage, Feedback
-from complaints.services.events import event_append
+from complaints.models import ComplaintMessage, Feedback
+from complaints.services import workflow as wf
+from complaints.services.conversation import complaint_note_add
 from tests.complaints import evidence
 from tests.complaints.factories import ComplaintFactory
+from tests.complaints.test_workflow_helpers import handler_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,27 +19,18 @@ def get(client, complaint, code=None):
     return client.get(url(complaint.reference), HTTP_X_ACCESS_CODE=code or complaint.access_code)
 
 
-def set_status(complaint, status, *, note="", message="", **fields):
-    """Move a complaint the way a workflow service would (event + status), for test setup."""
-    from_status = complaint.status
-    Complaint.objects.filter(pk=complaint.pk).update(status=status, **fields)
-    complaint.refresh_from_db()
-    event_append(
-        complaint=complaint,
-        action=Action.REJECT if status == Status.REJECTED else Action.FIND_UNFOUNDED,
-        from_status=from_status,
-        to_status=status,
-        message=message,
-        note=note,
-    )
-    return complaint
+def set_status(complaint, status, *, explanation="核实后情况不属实"):
+    """Close a complaint as unfounded or rejected, through the workflow services."""
+    handler = handler_of(complaint)
+    if status == Status.REJECTED:
+        return wf.complaint_reject(complaint=complaint, actor=handler, reason="不属于政务合同纠纷")
+    complaint = wf.complaint_accept(complaint=complaint, actor=handler)
+    return wf.complaint_find_unfounded(complaint=complaint, actor=handler, explanation=explanation)
 
 
 def test_right_code_shows_status_in_plain_words_and_public_timeline(api_client):
     complaint = ComplaintFactory()
-    event_append(
-        complaint=complaint, action=Action.ACCEPT, is_public=False, note="内部意见：先查账"
-    )
+    complaint_note_add(complaint=complaint, actor=handler_of(complaint), note="内部意见：先查账")
     response = get(api_client, complaint)
     assert response.status_code == 200
     body = response.json()

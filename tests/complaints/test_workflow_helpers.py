@@ -9,6 +9,7 @@ from agencies.models import User
 from complaints.choices import JudgmentOutcome, Severity, Status
 from complaints.models import Complaint
 from complaints.services import workflow as wf
+from complaints.services.tracking import complaint_withdraw
 from tests.agencies.factories import StaffFactory
 from tests.complaints.factories import ComplaintFactory
 
@@ -34,9 +35,7 @@ def complaint_in(status: str, **factory_kwargs) -> Complaint:
         return c
     h = handler_of(c)
     if status == Status.WITHDRAWN:
-        # The complainant's withdrawal belongs to the intake work; the state is what matters.
-        Complaint.objects.filter(pk=c.pk).update(status=Status.WITHDRAWN, closed_at=timezone.now())
-        return Complaint.objects.get(pk=c.pk)
+        return complaint_withdraw(complaint=c, reason="已协商解决")
     if status == Status.REJECTED:
         return wf.complaint_reject(complaint=c, actor=h, reason="不属于政务合同纠纷")
     c = wf.complaint_accept(complaint=c, actor=h)

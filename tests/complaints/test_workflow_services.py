@@ -8,6 +8,8 @@ from agencies.choices import StaffRole
 from complaints.choices import CLOSED_STATUSES, Action, JudgmentOutcome, Severity, Status
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services import workflow as wf
+from complaints.services.conversation import complaint_note_add, complaint_reply
+from complaints.timeline import public_text
 from integrity_portal.api import InvalidTransition, StaleObject
 from tests.agencies.factories import AgencyFactory, StaffFactory
 from tests.complaints.factories import ComplaintFactory
@@ -36,7 +38,7 @@ def test_handler_accepts_a_routed_case_and_an_event_is_written():
         Status.VERIFYING,
         h.pk,
     )
-    assert event.is_public and event.message
+    assert event.is_public and public_text(event) == "承办单位已受理，正在核实。"
 
 
 def test_full_founded_path_ends_rectified_with_closed_at_and_to_status():
@@ -196,9 +198,9 @@ def test_default_rectification_due_is_thirty_days():
 def test_internal_note_is_not_public_and_reply_is_a_message():
     c = complaint_in(Status.VERIFYING)
     h = handler_of(c)
-    event = wf.complaint_note_add(complaint=c, actor=h, note="内部讨论")
+    event = complaint_note_add(complaint=c, actor=h, note="内部讨论")
     assert event.is_public is False
-    msg = wf.complaint_reply(complaint=c, actor=h, body="请补充合同扫描件")
+    msg = complaint_reply(complaint=c, actor=h, body="请补充合同扫描件")
     assert msg.sender == "handler"
 
 

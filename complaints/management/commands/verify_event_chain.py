@@ -1,13 +1,16 @@
 """Verify the hash chain of every complaint's event log (DESIGN section 4).
 
 Reports events whose stored content no longer matches their hash (altered), links that do not
-point at the previous row's hash (a row deleted or inserted), and gaps in ``seq`` (missing).
-Exit status 1 when anything is wrong, so it can run from cron or CI.
+point at the previous row's hash (a row deleted or inserted), gaps in ``seq`` (missing), and
+complaints whose chain is shorter than the length kept on the complaint row (events deleted at
+the end, or all of them). Exit status 1 when anything is wrong, so it can run from cron or CI.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
 
-from complaints.models import ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent
 from complaints.services.events import event_hash, event_payload
 
 BATCH = 2000
@@ -39,6 +42,19 @@ def chain_problems(*, complaint_ids=None):
         if recomputed != event.hash:
             yield event.complaint_id, event.seq, "altered: content does not match its hash"
         expected_seq, prev_hash = event.seq + 1, event.hash
+    yield from _short_chains(complaint_ids)
+
+
+def _short_chains(complaint_ids):
+    """Complaints whose last stored event is not the one the complaint row counts."""
+    complaints = Complaint.objects.annotate(
+        stored=Coalesce(Max("events__seq"), Value(0))
+    ).values_list("pk", "last_event_seq", "stored")
+    if complaint_ids:
+        complaints = complaints.filter(pk__in=complaint_ids)
+    for pk, expected, stored in complaints.iterator(chunk_size=BATCH):
+        if stored < expected:
+            yield pk, stored + 1, f"missing events {stored + 1}..{expected} at the end"
 
 
 class Command(BaseCommand):
