@@ -9,10 +9,10 @@ class CreditRecordsConfig(AppConfig):
     def ready(self):
         from complaints.signals import complaint_event_committed
 
-        from .api.authentication import connect_client_cache_receivers
+        from .api.authentication import connect_cache_receivers
         from .receivers import on_complaint_event_committed
 
         complaint_event_committed.connect(
             on_complaint_event_committed, dispatch_uid="credit_records.ingest_complaint_events"
         )
-        connect_client_cache_receivers()
+        connect_cache_receivers()

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "integrity_portal.middleware.LocaleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "integrity_portal.navigation.navigation",
             ],
         },
     },
@@ -94,7 +95,8 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        # Persistent connections in production save a TCP + auth round trip per request.
+        # Persistent connections in production save a TCP + auth round trip per request;
+        # Django checks a reused connection before its first query (CONN_HEALTH_CHECKS).
         conn_max_age=env_int("CONN_MAX_AGE", 60 if PRODUCTION else 0),
         conn_health_checks=True,
     )
@@ -108,22 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postg")
-if USING_POSTGRES:
-    # Django's backend, whose health check skips the SELECT 1 round trip for a connection in
-    # steady use (see the module for when, and what that gives up).
-    DATABASES["default"]["ENGINE"] = "integrity_portal.db.postgresql"
-# The hottest statements (intake, credit-check log) are prepared once per PostgreSQL connection
-# (integrity_portal.sql.execute_prepared). Turn off behind a pooler that hands one client's
-# statements to another server connection (PgBouncer in transaction or statement mode).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, with one client object per pool (integrity_portal.cache).
-            "BACKEND": "integrity_portal.cache.PooledRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ip",
         }
@@ -172,9 +165,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.stats_refresh",
         "schedule": 600.0,
     },
-    # Deadline supervision: reminders, 督办函, 约谈 flags (complaints.deadline_tasks).
+    # Deadline supervision: reminders, 督办函, 约谈 flags (complaints.tasks).
     "complaints-deadline-sweep": {
-        "task": "complaints.deadline_tasks.deadline_sweep",
+        "task": "complaints.tasks.deadline_sweep",
         "schedule": 600.0,
     },
     # Sanctions: agencies whose records changed but whose reconcile message was lost.
@@ -251,7 +244,10 @@ STATS_MIN_CASES = max(1, env_int("STATS_MIN_CASES", 5))
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "30/hour") or None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # External systems' tokens (``ipc_…``), then staff tokens (both cached for a minute:
+        # see the module), then the console's session.
+        "credit_records.api.authentication.IntegrationTokenAuthentication",
+        "credit_records.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

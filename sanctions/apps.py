@@ -10,7 +10,6 @@ class SanctionsConfig(AppConfig):
         from credit_records.providers import register_profile_provider
         from credit_records.signals import agency_records_batch_changed
 
-        from .api.authentication import connect_token_cache_receivers
         from .receivers import on_agency_records_batch_changed
         from .selectors import sanctions_profile
 
@@ -18,4 +17,3 @@ class SanctionsConfig(AppConfig):
             on_agency_records_batch_changed, dispatch_uid="sanctions.reconcile_on_record_change"
         )
         register_profile_provider(sanctions_profile)
-        connect_token_cache_receivers()

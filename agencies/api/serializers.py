@@ -7,13 +7,8 @@ from rest_framework import serializers
 
 from ..choices import StaffRole
 from ..models import Agency, Region, User
+from ..services import agency_create, agency_update, staff_create, staff_update
 from ..validators import validate_uscc
-
-
-def _as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError(exc.messages)
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -85,20 +80,12 @@ class AgencySerializer(serializers.ModelSerializer):
         return data
 
     def create(self, validated_data):
-        from ..services import agency_create
-
-        try:
-            return agency_create(**self._service_kwargs(validated_data))
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from None
+        # A Django ValidationError from the service is a 400 (integrity_portal.api).
+        return agency_create(**self._service_kwargs(validated_data))
 
     def update(self, instance, validated_data):
-        from ..services import agency_update
-
-        try:
-            return agency_update(agency=instance, **self._service_kwargs(validated_data))
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from None
+        # A Django ValidationError from the service is a 400 (integrity_portal.api).
+        return agency_update(agency=instance, **self._service_kwargs(validated_data))
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -144,17 +131,9 @@ class StaffSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        from ..services import staff_create
-
-        try:
-            return staff_create(**validated_data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from None
+        # A Django ValidationError from the service is a 400 (integrity_portal.api).
+        return staff_create(**validated_data)
 
     def update(self, instance, validated_data):
-        from ..services import staff_update
-
-        try:
-            return staff_update(user=instance, **validated_data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from None
+        # A Django ValidationError from the service is a 400 (integrity_portal.api).
+        return staff_update(user=instance, **validated_data)

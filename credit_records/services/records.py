@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrity_portal.api import InvalidTransition
-from integrity_portal.sql import insert_rows
 from integrity_portal.tasking import enqueue_on_commit
 
 from ..choices import (
@@ -36,11 +35,8 @@ def announce_changes(changes: Iterable[tuple[int, int | None, str]]) -> None:
     changes = list(changes)
     if not changes:
         return
-    now = timezone.now()
-    insert_rows(
-        AgencyRecordChange,
-        ["agency", "record", "reason", "created_at"],
-        [(a, r, reason, now) for a, r, reason in changes],
+    AgencyRecordChange.objects.bulk_create(
+        [AgencyRecordChange(agency_id=a, record_id=r, reason=reason) for a, r, reason in changes]
     )
     agency_ids = sorted({a for a, _r, _reason in changes})
 
