@@ -23,3 +23,12 @@ def agency_search_condition(q: str) -> Q:
 
 def staff_list() -> QuerySet[User]:
     return User.objects.exclude(role="").select_related("agency").order_by("username")
+
+
+def agency_by_id_or_uscc(*, agency_id: int | None = None, uscc: str | None = None):
+    """The agency with this id, else the one with this USCC (any case); None when neither."""
+    if agency_id:
+        return Agency.objects.filter(pk=agency_id).first()
+    if uscc:
+        return Agency.objects.filter(uscc=uscc.upper()).first()
+    return None

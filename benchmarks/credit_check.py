@@ -305,7 +305,7 @@ def main():
 
         from agencies.models import Agency, User
         from sanctions.models import CreditCheck
-        from sanctions.tasks import reconcile_all
+        from sanctions.services.reconcile import reconcile_all
 
         call_command("migrate", verbosity=0)
         if reuse and User.objects.filter(username=BENCH_USER).exists():

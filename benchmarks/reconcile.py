@@ -4,8 +4,8 @@
 Creates the PostgreSQL database ``ip_sanctions_bench`` (dropped at the end), migrates it (the
 default rules are seeded by the migration), inserts ``--agencies`` agencies and negative credit
 records for ``--sanctioned`` of them (mixed kinds and severities, some with two records within
-12 months), then times three full passes of ``sanctions.tasks.reconcile_all`` — the body of the
-nightly beat task — in this one process:
+12 months), then times three full passes of ``sanctions.services.reconcile.reconcile_all`` —
+the body of the nightly beat task — in this one process:
 
 1. cold: every required sanction is imposed (with basis records and notice tasks);
 2. steady: nothing changed, nothing is written (the nightly case);
@@ -111,7 +111,7 @@ def counts() -> dict:
 
 
 def timed(label: str, n_agencies: int, batch: int) -> float:
-    from sanctions.tasks import reconcile_all
+    from sanctions.services.reconcile import reconcile_all
 
     start = time.perf_counter()
     changed = reconcile_all(batch_size=batch)

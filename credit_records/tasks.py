@@ -1,58 +1,43 @@
-"""Celery tasks: thin, take ids, call a service, safe to run twice."""
+"""Celery tasks of the credit-records app: thin, take ids, call a service, safe to run twice
+(the house retry policy is the app's task class, ``integrity_portal.celery.HouseTask``)."""
 
 from celery import shared_task
-from django.db import OperationalError
-
-from integrity_portal.tasking import enqueue
-
-INGEST_BATCH = 1000
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task
 def ingest_complaint_events(event_ids: list[int]) -> int:
+    """Outcome events of complaints → credit records (claimed, so never counted twice)."""
     from .services.ingestion import complaint_events_ingest
 
     return complaint_events_ingest(event_ids=event_ids).created
 
 
-@shared_task(acks_late=True)
+@shared_task
 def sweep_complaint_events(limit: int = 50_000) -> int:
-    """Re-enqueue outcome events not consumed yet (lost message, dead worker)."""
-    from .services.ingestion import unconsumed_events
+    """Beat job: re-enqueue outcome events not consumed yet (lost message, dead worker)."""
+    from .services.ingestion import unconsumed_events_sweep
 
-    ids = list(unconsumed_events().order_by("pk").values_list("pk", flat=True)[:limit])
-    for start in range(0, len(ids), INGEST_BATCH):
-        enqueue(ingest_complaint_events, ids[start : start + INGEST_BATCH])
-    return len(ids)
+    return unconsumed_events_sweep(limit=limit)
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task
 def recompute_agency_scores(agency_ids: list[int]) -> int:
     from .services.scoring import agency_scores_recompute
 
     return agency_scores_recompute(agency_ids=agency_ids)
 
 
-@shared_task(acks_late=True)
+@shared_task
 def recompute_all_agency_scores() -> int:
-    """Nightly reconcile of every agency's score (no whole table in memory: id batches)."""
-    from agencies.models import Agency
+    """Beat job: the nightly reconcile of every agency's score."""
+    from .services.scoring import all_agency_scores_recompute
 
-    from .services.scoring import agency_scores_recompute
-
-    changed, last = 0, 0
-    while True:
-        ids = list(
-            Agency.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:1000]
-        )
-        if not ids:
-            return changed
-        changed += agency_scores_recompute(agency_ids=ids)
-        last = ids[-1]
+    return all_agency_scores_recompute()
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task
 def expire_publicity() -> int:
+    """Beat job: records past their publicity end become ``expired``."""
     from .services.publicity import credit_records_expire_due
 
     return credit_records_expire_due()

@@ -3,15 +3,10 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from agencies.models import Agency
-from agencies.selectors import agency_search_condition
-
-from .choices import Polarity, RecordStatus
 from .providers import profile_extras
-from .selectors import published_records
+from .selectors import agency_public_get, positive_record_count, published_records
 from .services.scoring import agency_score, score_weights
 
 PAGE_SIZE = 25
@@ -20,9 +15,7 @@ PAGE_SIZE = 25
 def publicity_list(request):
     """政务失信信息公示: general and serious records inside their publicity window."""
     q = (request.GET.get("q") or "").strip()[:100]
-    records = published_records().order_by("-decided_on", "-id")
-    if q:
-        records = records.filter(agency__in=Agency.objects.filter(agency_search_condition(q)))
+    records = published_records(agency_query=q).order_by("-decided_on", "-id")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"q": q}) if q else ""
     return render(
@@ -31,12 +24,10 @@ def publicity_list(request):
 
 
 def agency_profile(request, pk: int):
-    agency = get_object_or_404(Agency.objects.select_related("region"), pk=pk)
+    agency = agency_public_get(pk)
     score, grade, negatives = agency_score(agency.pk)
     records = published_records().filter(agency=agency).order_by("-decided_on", "-id")
-    positives = agency.credit_records.aggregate(
-        n=Count("id", filter=Q(polarity=Polarity.POSITIVE, status=RecordStatus.ACTIVE))
-    )["n"]
+    positives = positive_record_count(agency.pk)
     return render(
         request,
         "credit_records/public/agency.html",

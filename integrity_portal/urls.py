@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("console/credit/", include("credit_records.console.urls")),
     path("console/agencies/", include("credit_records.console.agency_urls")),
-    path("console/sanctions/", include("sanctions.console_urls")),
+    path("console/sanctions/", include("sanctions.console.urls")),
     path("console/", include("complaints.console.urls")),
     path("credit/", include("credit_records.urls")),
     path("", include("sanctions.urls")),

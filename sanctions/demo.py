@@ -6,7 +6,7 @@ from typing import TextIO
 from .catalogue import seed_catalogue
 from .choices import SanctionStatus
 from .models import Sanction
-from .tasks import reconcile_all
+from .services.reconcile import reconcile_all
 
 
 def build_demo(*, stdout: TextIO | None = None) -> int:

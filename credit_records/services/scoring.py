@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from agencies.models import Agency
+
 from ..choices import Polarity
 from ..models import AgencyCreditScore, AgencyCreditScoreHistory, CreditRecord
 from ..selectors import IN_FORCE_STATUSES
@@ -139,3 +141,17 @@ def agency_score(agency_id: int) -> tuple[Decimal, str, int]:
         return row
     score, grade = score_compute(negatives={}, positives=0)
     return score, grade, 0
+
+
+def all_agency_scores_recompute(*, batch: int = 1000) -> int:
+    """Every agency's score (the nightly reconcile), in id batches: no whole table in memory.
+    Returns how many changed."""
+    changed, last = 0, 0
+    while True:
+        ids = list(
+            Agency.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return changed
+        changed += agency_scores_recompute(agency_ids=ids)
+        last = ids[-1]

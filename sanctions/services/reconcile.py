@@ -17,11 +17,17 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from credit_records.choices import Polarity, RecordStatus
-from credit_records.models import CreditRecord
+from credit_records.models import AgencyRecordChange, CreditRecord
 from credit_records.selectors import IN_FORCE_STATUSES
 
 from ..choices import NOTICE_MEASURES, SEVERITY_RANK, LiftReason, SanctionStatus, TaskKind
-from ..models import OfficeTask, Sanction, SanctionRule
+from ..models import ChangeCursor, OfficeTask, Sanction, SanctionRule
+
+BATCH = 500
+# Outbox rows younger than this may still have lower-id siblings in uncommitted transactions;
+# the cursor does not move past them yet (they are re-read, harmlessly, next time).
+CURSOR_GRACE = datetime.timedelta(minutes=5)
+CURSOR_NAME = "agency_record_changes"
 
 BasisThrough = Sanction.basis_records.through
 
@@ -266,3 +272,44 @@ def agencies_sanctions_reconcile(
             changed = sorted(result.changed_agencies)
             transaction.on_commit(lambda: sanction_state_invalidate(changed))
     return result
+
+
+def reconcile_all(*, batch_size: int = BATCH, today=None) -> int:
+    """Every agency, in id batches (no whole table in memory), one transaction per batch:
+    the nightly sweep, and the reconcile after a rule edit. Returns imposed + lifted."""
+    rules = active_rules()
+    changed, last = 0, 0
+    while True:
+        ids = list(
+            Agency.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return changed
+        result = agencies_sanctions_reconcile(agency_ids=ids, today=today, rules=rules)
+        changed += result.imposed + result.lifted
+        last = ids[-1]
+
+
+def record_changes_sweep(*, limit: int = 50_000) -> int:
+    """Reconcile the agencies of ``AgencyRecordChange`` rows past the cursor (a lost message or
+    a dead worker loses nothing), then move the cursor over the settled ones. Returns how many
+    agencies were reconciled."""
+    cursor, _created = ChangeCursor.objects.get_or_create(name=CURSOR_NAME)
+    settled_before = timezone.now() - CURSOR_GRACE
+    rows = list(
+        AgencyRecordChange.objects.filter(pk__gt=cursor.last_id)
+        .order_by("pk")
+        .values_list("pk", "agency_id", "created_at")[:limit]
+    )
+    agencies = sorted({agency_id for _pk, agency_id, _at in rows})
+    for start in range(0, len(agencies), BATCH):
+        agencies_sanctions_reconcile(agency_ids=agencies[start : start + BATCH])
+    settled = [pk for pk, _agency, at in rows if at < settled_before]
+    if settled:
+        with transaction.atomic():
+            ChangeCursor.objects.filter(name=CURSOR_NAME, last_id__lt=max(settled)).update(
+                last_id=max(settled)
+            )
+    return len(agencies)

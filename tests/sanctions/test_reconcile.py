@@ -10,7 +10,8 @@ from credit_records.services.publicity import credit_records_expire_due
 from sanctions.choices import BREACH_MEASURES, LiftReason, SanctionStatus, TaskKind
 from sanctions.models import OfficeTask, Sanction, SanctionRule
 from sanctions.services import agencies_sanctions_reconcile, agency_sanctions_reconcile
-from sanctions.tasks import reconcile_all, sweep_record_changes
+from sanctions.services.reconcile import reconcile_all
+from sanctions.tasks import sweep_record_changes
 from tests.agencies.factories import AgencyFactory
 
 from .helpers import record

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Agency, Region, User
-from .validators import validate_uscc
+from ..models import Agency, Region, User
+from ..validators import validate_uscc
 
 # A supervisor chain longer than this is a data error, not an organisation chart.
 MAX_SUPERVISOR_DEPTH = 64

@@ -1,7 +1,14 @@
+"""Console forms of the sanctions app: credit check, repair decisions, rules, typical cases."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import MEASURES
+from credit_records.choices import NEGATIVE_KINDS, Kind, Severity
+from credit_records.selectors import credit_record_id_for
+
+from ..choices import MEASURES
+from ..models import Measure
+from ..services.rules import rule_input_errors
 
 
 class CreditCheckForm(forms.Form):
@@ -12,8 +19,6 @@ class CreditCheckForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Measure
-
         self.fields["measure"].choices = [(m.code, m.label) for m in Measure.objects.all()] or [
             (code, name) for code, name, _en in MEASURES
         ]
@@ -78,10 +83,6 @@ class SanctionRuleForm(forms.Form):
         self.rule = rule
         if rule is None:
             del self.fields["version"]
-        from credit_records.choices import NEGATIVE_KINDS, Kind, Severity
-
-        from .models import Measure
-
         self.fields["kinds"].choices = [(k.value, k.label) for k in Kind if k in NEGATIVE_KINDS]
         self.fields["min_severity"].choices = [("", _("不限")), *Severity.choices]
         self.fields["measures"].choices = [(m.code, m.label) for m in Measure.objects.all()]
@@ -101,8 +102,6 @@ class SanctionRuleForm(forms.Form):
     def clean(self):
         """Shows the service's code errors together with the shape errors (the same function
         the service runs again when saving)."""
-        from .services.rules import rule_input_errors
-
         data = super().clean()
         codes = {k: data[k] for k in ("kinds", "min_severity", "measures") if k in data}
         for name, errors in rule_input_errors(codes).items():
@@ -140,25 +139,14 @@ class TypicalCaseForm(forms.Form):
     )
 
     def clean(self):
-        from credit_records.models import CreditRecord
-
         data = super().clean()
         record_id, reference = data.get("record"), (data.get("complaint") or "").strip()
         if not record_id and not reference:
             raise forms.ValidationError(_("请填写信用记录编号或投诉受理编号。"))
-        qs = CreditRecord.objects.all()
-        if record_id:
-            found = qs.filter(pk=record_id).values_list("pk", flat=True).first()
-            if found is None:
-                self.add_error("record", _("未找到该信用记录。"))
-        else:
-            found = (
-                qs.filter(complaint__reference=reference)
-                .order_by("-pk")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if found is None:
-                self.add_error("complaint", _("该投诉没有信用记录。"))
+        found = credit_record_id_for(record_id=record_id, complaint_reference=reference)
+        if found is None and record_id:
+            self.add_error("record", _("未找到该信用记录。"))
+        elif found is None:
+            self.add_error("complaint", _("该投诉没有信用记录。"))
         data["record_id"] = found
         return data
