@@ -1,8 +1,13 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from agencies.choices import StaffRole
 from complaints.choices import TRANSITIONS, Action, Status
 from complaints.models import Complaint, ComplaintEvent
+from complaints.services.supervision import sweep_supervision
+from complaints.services.tracking import complaint_withdraw
 from integrity_portal.models import AccessLog
 from tests.agencies.factories import AgencyFactory, StaffFactory
 from tests.complaints.factories import ComplaintFactory
@@ -205,3 +210,53 @@ def test_events_cannot_be_changed_through_querysets():
     event.note = "x"
     with pytest.raises(ValidationError):
         event.save()
+
+
+def test_a_handler_acting_in_english_writes_no_english_into_the_complainants_timeline(
+    client_for,
+):
+    complaint = ComplaintFactory()
+    handler = handler_of(complaint)
+    response = client_for(handler).post(
+        url(complaint, "reject"), {"reason": "非政务合同"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200, response.content
+    event = ComplaintEvent.objects.filter(complaint=complaint).order_by("-seq").first()
+    assert event.message == ""  # a code and its parameters are stored, not a sentence
+    assert event.data == {"reason": "非政务合同"}
+    track = f"/api/v1/track/{complaint.reference}/"
+    chinese = client_for(None).get(track, HTTP_X_ACCESS_CODE=complaint.access_code).json()
+    english = (
+        client_for(None)
+        .get(track, HTTP_X_ACCESS_CODE=complaint.access_code, HTTP_ACCEPT_LANGUAGE="en")
+        .json()
+    )
+    assert chinese["timeline"][-1]["message"] == "不予受理：非政务合同"
+    assert english["timeline"][-1]["message"].startswith("Rejected")
+    assert all("已转交" not in item["message"] for item in english["timeline"])
+
+
+@pytest.mark.parametrize("action", ["pause", "resume", "extend"])
+def test_the_clock_verbs_answer_through_the_api_without_a_server_error(client_for, action):
+    complaint = complaint_in(Status.VERIFYING)
+    client = client_for(handler_of(complaint))
+    if action == "resume":
+        client.post(url(complaint, "pause"), {"reason": "等待补充材料"}, format="json")
+    body = {"reason": "等待补充材料", "amount": 5, "approver": "分管领导"}
+    response = client.post(url(complaint, action), body, format="json")
+    assert response.status_code == 200, response.content
+    assert ComplaintEvent.objects.filter(complaint=complaint, action=action).count() == 1
+    wrong_state = client.post(url(complaint_in(Status.RECTIFIED), action), body, format="json")
+    assert wrong_state.status_code in (404, 409)
+
+
+def test_a_withdrawal_clears_the_clock_and_the_supervision_of_the_stage():
+    complaint = complaint_in(Status.VERIFYING)
+    sweep_supervision(now=timezone.now() + dt.timedelta(days=60))
+    complaint.refresh_from_db()
+    assert complaint.supervised_at is not None
+    complaint = complaint_withdraw(complaint=complaint, reason="已解决")
+    stored = Complaint.objects.get(pk=complaint.pk)
+    assert stored.status == Status.WITHDRAWN
+    assert (stored.due_at, stored.supervised_at, stored.clock_paused_at) == (None, None, None)
+    assert stored.closed_at is not None
