@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from integrity_portal.outbox import OutboxRow
+
 from .choices import (
     OPEN_STATUSES,
     Action,
@@ -314,9 +316,10 @@ class Feedback(models.Model):
         return f"{self.complaint_id} {self.satisfaction}"
 
 
-class Notification(models.Model):
+class Notification(OutboxRow):
     """Outbox row for an email or SMS. Written in the transaction of the change it announces;
-    a task delivers it after commit and a periodic sweep retries anything unsent."""
+    a drain delivers it in batches after commit and a periodic sweep retries anything unsent
+    (``integrity_portal.outbox``)."""
 
     complaint = models.ForeignKey(
         Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
@@ -325,13 +328,6 @@ class Notification(models.Model):
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True, default="")
     body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # A sender claims the row until this time (conditional UPDATE), so the task and the sweep
-    # never both send it; a crashed sender's claim simply expires.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("通知")

@@ -7,9 +7,9 @@ from celery import shared_task
 @shared_task
 def notification_deliver(notification_ids: list[int]) -> int:
     """Deliver outbox rows written by a committed transaction (claimed, so never sent twice)."""
-    from .services.notifications import notification_send
+    from .services.notifications import notification_deliver as deliver
 
-    return sum(notification_send(notification_id=pk) for pk in notification_ids)
+    return deliver(ids=notification_ids)
 
 
 @shared_task

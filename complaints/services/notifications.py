@@ -2,23 +2,27 @@
 
 A ``Notification`` row is written in the same transaction as the change it announces; a Celery
 task delivers it after commit, and ``notification_sweep`` (Celery beat) delivers anything still
-unsent — so a mail server or broker that is down never fails or loses a submission.
+unsent — so a mail server or broker that is down never fails or loses a submission. Delivery
+goes in batches (``integrity_portal.outbox``): one statement claims up to 100 rows, one SMTP
+connection and one SMS session send them, one statement marks them sent.
 
 SMS goes through a pluggable backend (``settings.SMS_BACKEND``, dotted path to a class with
-``send(phone, body)``); the default logs the message, for deployments without an SMS gateway.
+``send(phone, body)``, and optionally ``open()`` and ``close()`` around a batch, like Django's
+mail backends); the default logs the message, for deployments without an SMS gateway.
 """
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import F, Q
+from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from integrity_portal.outbox import BATCH_SIZE, claim_batch, mark_failed, mark_sent
 from integrity_portal.tasking import enqueue_drain_on_commit, enqueue_on_commit
 
 from ..choices import Action, NotificationChannel, Status
@@ -28,7 +32,6 @@ from ..validators import is_mobile
 
 logger = logging.getLogger(__name__)
 
-CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 12
 # The task normally delivers within seconds of commit; the sweep leaves fresh rows to it.
 SWEEP_GRACE = timedelta(seconds=60)
@@ -139,63 +142,123 @@ def deliver_on_commit(ids: list[int]) -> None:
     enqueue_drain_on_commit(notification_drain, window=RECEIPT_DRAIN_WINDOW)
 
 
-def _claim(notification_id: int) -> bool:
-    """Claim an unsent row with a conditional UPDATE; False when sent or claimed by another."""
-    now = timezone.now()
-    return bool(
-        Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
-    )
+def notification_deliver_batch(
+    *, where: str = "", params: Sequence = (), limit: int = BATCH_SIZE
+) -> tuple[int, int]:
+    """Claim one batch of deliverable notifications (``where`` narrows it, see
+    ``integrity_portal.outbox.claim_batch``), send it through one mail connection and one SMS
+    session, and mark what went out; return (claimed, sent). Two statements for a batch that
+    all goes out, one more per row that fails (put back alone, with a backoff)."""
+    rows = claim_batch(Notification, where=where, params=params, limit=limit)
+    if not rows:
+        return 0, 0
+    sent = _send_emails([r for r in rows if r.channel == NotificationChannel.EMAIL])
+    sent += _send_sms([r for r in rows if r.channel != NotificationChannel.EMAIL])
+    mark_sent(Notification, sent)
+    return len(rows), len(sent)
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Deliver one notification if nobody else is; True when it was sent now."""
-    if not _claim(notification_id):
-        return False
-    row = Notification.objects.get(pk=notification_id)
+def _failed(row: Notification, exc: BaseException) -> None:
+    logger.warning("notification %s not delivered: %s", row.pk, exc)
+    mark_failed(row, exc)
+
+
+def _send_emails(rows: list[Notification]) -> list[int]:
+    """One SMTP connection for the batch; a message the server refuses is put back alone and the
+    connection reopened for the next one (a refusal may have dropped it)."""
+    if not rows:
+        return []
+    sent: list[int] = []
+    connection = get_connection()
+    pending = list(rows)
     try:
-        if row.channel == NotificationChannel.EMAIL:
-            send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
-        else:
-            sms_backend().send(row.recipient, row.body)
-    except Exception as exc:  # any gateway failure: keep the row for the sweep
-        logger.warning("notification %s not delivered: %s", row.pk, exc)
-        Notification.objects.filter(pk=row.pk).update(
-            claimed_until=None, last_error=str(exc)[:2000]
-        )
-        return False
-    Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
-    return True
+        connection.open()
+        while pending:
+            row = pending.pop(0)
+            message = EmailMessage(
+                row.subject,
+                row.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [row.recipient],
+                connection=connection,
+            )
+            try:
+                if connection.send_messages([message]) != 1:
+                    raise RuntimeError("the mail backend did not accept the message")
+            except Exception as exc:  # any gateway failure: this row alone is retried
+                _failed(row, exc)
+                connection.close()
+                connection.open()
+                continue
+            sent.append(row.pk)
+    except Exception as exc:  # the server is down or could not be reopened: the rest wait
+        for row in pending:
+            _failed(row, exc)
+    finally:
+        connection.close()
+    return sent
 
 
-def notification_drain(*, batch: int = 500) -> int:
-    """Deliver every notification not yet tried (no attempt, no claim); return how many were
-    sent. Rows that failed once are left to the sweep, so a mail server that is down is not
-    retried on every drain."""
+def _send_sms(rows: list[Notification]) -> list[int]:
+    """One gateway session for the batch (``open``/``close`` when the backend has them)."""
+    if not rows:
+        return []
+    sent: list[int] = []
+    backend = sms_backend()
+    if hasattr(backend, "open"):
+        try:
+            backend.open()
+        except Exception as exc:
+            for row in rows:
+                _failed(row, exc)
+            return []
+    try:
+        for row in rows:
+            try:
+                backend.send(row.recipient, row.body)
+            except Exception as exc:  # this row alone is retried
+                _failed(row, exc)
+                continue
+            sent.append(row.pk)
+    finally:
+        if hasattr(backend, "close"):
+            backend.close()
+    return sent
+
+
+def notification_deliver(*, ids: list[int]) -> int:
+    """Deliver the rows ``ids`` (a transaction just wrote them) if nobody else has; return how
+    many were sent now."""
+    if not ids:
+        return 0
+    placeholders = ", ".join(["%s"] * len(ids))
+    return notification_deliver_batch(where=f"id IN ({placeholders})", params=ids, limit=len(ids))[
+        1
+    ]
+
+
+def notification_drain(*, batch: int = BATCH_SIZE) -> int:
+    """Deliver every notification not yet tried, a batch at a time; return how many were sent.
+    Rows that failed once are left to the sweep, so a mail server that is down is not retried
+    on every drain."""
     sent, stop_at = 0, time.monotonic() + DRAIN_TIME_LIMIT
     while time.monotonic() < stop_at:
-        ids = list(
-            Notification.objects.filter(
-                sent_at__isnull=True, attempts=0, claimed_until__isnull=True
-            )
-            .order_by("id")
-            .values_list("id", flat=True)[:batch]
-        )
-        sent += sum(notification_send(notification_id=pk) for pk in ids)
-        if len(ids) < batch:
+        claimed, delivered = notification_deliver_batch(where="attempts = 0", limit=batch)
+        sent += delivered
+        if claimed < batch:
             break
     return sent
 
 
-def notification_sweep(*, batch: int = 500) -> int:
-    """Deliver unsent notifications older than the grace period; return how many were sent."""
-    cutoff = timezone.now() - SWEEP_GRACE
-    ids = list(
-        Notification.objects.filter(
-            sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+def notification_sweep(*, batch: int = BATCH_SIZE, batches: int = 5) -> int:
+    """Deliver unsent notifications older than the grace period whose retry time has come;
+    return how many were sent."""
+    cutoff, sent = timezone.now() - SWEEP_GRACE, 0
+    for _round in range(batches):
+        claimed, delivered = notification_deliver_batch(
+            where="created_at < %s AND attempts < %s", params=[cutoff, MAX_ATTEMPTS], limit=batch
         )
-        .order_by("id")
-        .values_list("id", flat=True)[:batch]
-    )
-    return sum(notification_send(notification_id=pk) for pk in ids)
+        sent += delivered
+        if claimed < batch:
+            break
+    return sent

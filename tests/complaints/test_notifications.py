@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from complaints import tasks
@@ -10,7 +11,7 @@ from complaints.services import workflow as wf
 from complaints.services.conversation import complaint_note_add
 from complaints.services.notifications import (
     RECEIPT_DRAIN_WINDOW,
-    notification_send,
+    notification_deliver,
     notification_sweep,
 )
 from integrity_portal import tasking
@@ -174,24 +175,27 @@ def test_broker_down_loses_nothing_and_the_sweep_delivers_later(
     assert notification_sweep() == 0  # nothing is sent twice
 
 
-def test_mail_server_down_keeps_the_row_for_the_sweep(monkeypatch, time_machine):
-    complaint, _ = complaint_submit_for_test(contact_phone="0571-87654321")
-    row = Notification.objects.get(complaint=complaint)
-    # eager delivery already happened in tests; reset as if it had failed
-    Notification.objects.filter(pk=row.pk).update(sent_at=None)
-    mail.outbox.clear()
-
-    def smtp_down(*args, **kwargs):
+class SmtpDownBackend(locmem.EmailBackend):
+    def open(self):
         raise OSError("connection refused")
 
-    monkeypatch.setattr("complaints.services.notifications.send_mail", smtp_down)
-    assert notification_send(notification_id=row.pk) is False
+
+def test_mail_server_down_keeps_the_row_for_the_sweep(settings, time_machine):
+    complaint, _ = complaint_submit_for_test(contact_phone="0571-87654321")
+    row = Notification.objects.get(complaint=complaint)
+    # eager delivery already happened in tests; reset as if it had not
+    Notification.objects.filter(pk=row.pk).update(sent_at=None, attempts=0)
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.complaints.test_notifications.SmtpDownBackend"
+    assert notification_deliver(ids=[row.pk]) == 0
     row.refresh_from_db()
     assert row.sent_at is None and "refused" in row.last_error and row.attempts == 1
-    monkeypatch.undo()
-    time_machine.move_to(timezone.now() + dt.timedelta(minutes=2))
+    assert row.claimed_until > timezone.now(), "it waits for its retry time"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    time_machine.move_to(timezone.now() + dt.timedelta(seconds=90))
     assert notification_sweep() == 1
     assert len(mail.outbox) == 1
+    assert notification_sweep() == 0
 
 
 def test_a_claimed_row_is_not_sent_twice():
@@ -199,8 +203,8 @@ def test_a_claimed_row_is_not_sent_twice():
     row = Notification.objects.get(complaint=complaint)
     Notification.objects.filter(pk=row.pk).update(sent_at=None)
     mail.outbox.clear()
-    assert notification_send(notification_id=row.pk) is True
-    assert notification_send(notification_id=row.pk) is False
+    assert notification_deliver(ids=[row.pk]) == 1
+    assert notification_deliver(ids=[row.pk]) == 0
     assert len(mail.outbox) == 1
 
 
