@@ -33,9 +33,13 @@ def process_cpu(pid: int) -> float:
     return user + system
 
 
-def snapshot(server_pid: int) -> dict[int, tuple[str, float, float]]:
+def snapshot(
+    server_pid: int, others: dict[int, str] | None = None
+) -> dict[int, tuple[str, float, float]]:
     """``{pid: (kind, user s, system s)}`` of every readable process; the server is
-    ``server_pid`` (gunicorn's master) and its children."""
+    ``server_pid`` (gunicorn's master) and its children; ``others`` names more process trees
+    by their root's pid (e.g. ``{celery_pid: "celery worker"}``)."""
+    others = others or {}
     seen = {}
     for entry in Path("/proc").glob("[0-9]*"):
         pid = int(entry.name)
@@ -45,7 +49,10 @@ def snapshot(server_pid: int) -> dict[int, tuple[str, float, float]]:
             name, parent, user, system = _stat(pid)
         except OSError:
             continue  # exited meanwhile
-        kind = "gunicorn" if server_pid in (pid, parent) else KINDS.get(name, "other")
+        if server_pid in (pid, parent):
+            kind = "gunicorn"
+        else:
+            kind = others.get(pid) or others.get(parent) or KINDS.get(name, "other")
         seen[pid] = (kind, user, system)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     seen[LOAD_GENERATOR] = ("load generator", children.ru_utime, children.ru_stime)
@@ -65,7 +72,9 @@ def seconds_by_kind(before: dict, after: dict) -> dict[str, tuple[float, float]]
     return totals
 
 
-def report(before: dict, after: dict, *, requests: int, seconds: float) -> str:
+def report(
+    before: dict, after: dict, *, requests: int, seconds: float, per: str = "request"
+) -> str:
     """One line: each kind's CPU ms per request, its share of all the machine's cores and
     how much of it was spent in the kernel."""
     totals = seconds_by_kind(before, after)
@@ -78,4 +87,4 @@ def report(before: dict, after: dict, *, requests: int, seconds: float) -> str:
         f"{100 * system / (user + system):.0f}% kernel)"
         for kind, (user, system) in sorted(totals.items(), key=lambda item: -sum(item[1]))
     ]
-    return "CPU per request: " + "; ".join(parts)
+    return f"CPU per {per}: " + "; ".join(parts)

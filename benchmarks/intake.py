@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402 — the benchmarks' own helper, beside this file
+from pipeline import Pipeline  # noqa: E402 — likewise
 
 
 def server_env(args) -> dict:
@@ -296,9 +297,11 @@ end
 """
 
 
-def run_wrk(args, respondents, server_pid: int) -> tuple[float, float]:
+def run_wrk(args, respondents, server_pid: int, pipeline=None, stop_servers=None):
     """Drive the server with wrk (C, event loop), which leaves the cores to the server;
-    print the figures and return accepted complaints per second and the p99 latency (ms)."""
+    print the figures and return accepted complaints per second and the p99 latency (ms).
+    With ``pipeline`` (a celery worker is running) the measured run is followed by the wait
+    for its receipts and the end-to-end figures (``benchmarks/pipeline.py``)."""
     import shutil
     import tempfile
 
@@ -313,23 +316,33 @@ def run_wrk(args, respondents, server_pid: int) -> tuple[float, float]:
     url = f"http://127.0.0.1:{args.port}"
     base = ["wrk", "-t2", f"-c{args.clients}", "-s", handle.name, "--timeout", "10s"]
     subprocess.run([*base, f"-d{args.warmup:.0f}s", url], check=True, capture_output=True)
-    before, started = cpu_share.snapshot(server_pid), time.perf_counter()
-    result = subprocess.run(
-        [*base, f"-d{args.duration:.0f}s", url], check=True, capture_output=True, text=True
-    )
-    after, seconds = cpu_share.snapshot(server_pid), time.perf_counter() - started
-    print(
-        f"{args.app}: gunicorn {args.workers} x {args.worker_class}, {args.clients} connections "
-        f"(wrk, 2 threads), {args.duration:.0f} s after {args.warmup:.0f} s warm-up, broker: "
-        f"{args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
-    )
-    lines = [line for line in result.stdout.splitlines() if ":" in line[:12]]
-    print("\n".join(lines))
-    accepted = int(next(line for line in lines if line.startswith("accepted:")).split()[1])
-    latency = next(line for line in lines if line.startswith("latency ms:")).split()
-    print(cpu_share.report(before, after, requests=accepted, seconds=seconds))
+    measured = {}
+
+    def load() -> int:
+        before, started = cpu_share.snapshot(server_pid), time.perf_counter()
+        result = subprocess.run(
+            [*base, f"-d{args.duration:.0f}s", url], check=True, capture_output=True, text=True
+        )
+        after, seconds = cpu_share.snapshot(server_pid), time.perf_counter() - started
+        print(
+            f"{args.app}: gunicorn {args.workers} x {args.worker_class}, {args.clients} "
+            f"connections (wrk, 2 threads), {args.duration:.0f} s after {args.warmup:.0f} s "
+            f"warm-up, broker: {args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
+        )
+        lines = [line for line in result.stdout.splitlines() if ":" in line[:12]]
+        print("\n".join(lines))
+        accepted = int(next(line for line in lines if line.startswith("accepted:")).split()[1])
+        latency = next(line for line in lines if line.startswith("latency ms:")).split()
+        print(cpu_share.report(before, after, requests=accepted, seconds=seconds))
+        measured.update(rate=accepted / seconds, p99=float(latency[latency.index("p99") + 1]))
+        return accepted
+
+    if pipeline is None:
+        load()
+    else:
+        pipeline.measure(load, server_pid=server_pid, item="complaint", stop_servers=stop_servers)
     os.unlink(handle.name)
-    return accepted / seconds, float(latency[latency.index("p99") + 1])
+    return measured["rate"], measured["p99"]
 
 
 def medians(label: str, runs: list[tuple[float, float]]) -> None:
@@ -368,6 +381,11 @@ def compare_with_yardstick(args, respondents) -> None:
     )
 
 
+def with_worker(args) -> bool:
+    """The end-to-end run: a broker, a worker, one app (not the yardstick comparison)."""
+    return bool(args.broker_url) and args.worker and args.app == "portal"
+
+
 def percentile(sorted_values, q):
     if not sorted_values:
         return float("nan")
@@ -402,6 +420,23 @@ def main():
         default="threads",
         help="Python keep-alive threads (default) or wrk, which uses far less CPU",
     )
+    parser.add_argument(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --broker-url and wrk: run a celery worker beside gunicorn, as deployed, "
+        "and print the end-to-end figures (receipts delivered, backlog, drain time, "
+        "transactions and CPU per complaint); --no-worker measures the requests alone",
+    )
+    parser.add_argument(
+        "--worker-concurrency",
+        type=int,
+        default=2,
+        help="the worker's processes (docker-compose's CELERY_WORKER_CONCURRENCY default)",
+    )
+    parser.add_argument(
+        "--drain-timeout", type=float, default=120.0, help="seconds to wait for the backlog"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("--database-url must point at PostgreSQL")
@@ -415,6 +450,19 @@ def main():
         return
     process = start_gunicorn(args)
     try:
+        if args.load_generator == "wrk" and with_worker(args):
+            pipeline = Pipeline(
+                env=server_env(args),
+                database_url=args.database_url,
+                concurrency=args.worker_concurrency,
+                drain_timeout=args.drain_timeout,
+            )
+            pipeline.start()
+            try:
+                run_wrk(args, respondents, process.pid, pipeline, lambda: stop(process))
+            finally:
+                pipeline.stop()
+            return
         if args.load_generator == "wrk":
             medians(args.app, [run_wrk(args, respondents, process.pid) for _ in range(args.repeat)])
             return

@@ -6,6 +6,7 @@ policy table's answer (``policy`` below, read by ``agencies.policy.Policy``).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -114,12 +115,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=s.ComplaintSubmitSerializer, responses={201: s.ComplaintCreatedSerializer}
     )
     def create(self, request):
-        values = dict(validated_data(s.ComplaintSubmitSerializer, request_data(request)))
-        files = request_files(request)
-        channel = values.pop("channel", Channel.WEB)
-        complaint, code = complaint_submit(
-            data=values, files=files, actor=request.user, channel=channel
-        )
+        # The serializer's look-up of the respondent and the submission's writes in one
+        # transaction: one commit per complaint (DESIGN section 10), not a read-only one before.
+        with transaction.atomic():
+            values = dict(validated_data(s.ComplaintSubmitSerializer, request_data(request)))
+            files = request_files(request)
+            channel = values.pop("channel", Channel.WEB)
+            complaint, code = complaint_submit(
+                data=values, files=files, actor=request.user, channel=channel
+            )
         body = {
             "reference": complaint.reference,
             "access_code": code,

@@ -280,3 +280,23 @@ def test_errors_are_in_chinese_by_default_and_english_on_request(api_client, res
     assert "mobile" in english["contact_phone"][0].lower()
     missing = api_client.post(URL, {}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert "required" in missing["title"][0].lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_is_one_transaction_validation_included(api_client, respondent):
+    """DESIGN section 10: one transaction per complaint. The serializer's look-up of the
+    respondent runs inside it, not as a read-only transaction of its own before it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.post(URL, payload(respondent, title="warm"), format="json")
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.post(URL, payload(respondent), format="json")
+    assert response.status_code == 201
+    sql = [q["sql"].strip().upper() for q in captured.captured_queries]
+    assert sql[0].startswith("BEGIN"), f"a statement before the transaction: {sql[0]}"
+    commit = sql.index("COMMIT")
+    assert not [text for text in sql[1:commit] if text.startswith("BEGIN")]
+    assert any('"AGENCIES_AGENCY"' in text for text in sql[1:commit]), "the look-up is inside"
+    assert any(text.startswith('INSERT INTO "COMPLAINTS_COMPLAINT"') for text in sql[1:commit])
+    # after the commit only the delivery of its receipts (embedded mode runs it at once)
