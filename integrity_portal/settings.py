@@ -96,9 +96,11 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         # Persistent connections in production save a TCP + auth round trip per request;
-        # Django checks a reused connection before its first query (CONN_HEALTH_CHECKS).
+        # Django checks a reused connection before its first query (CONN_HEALTH_CHECKS), so a
+        # restarted database fails no request. The check is one read-only transaction per
+        # request; a deployment behind a pooler that recycles connections may turn it off.
         conn_max_age=env_int("CONN_MAX_AGE", 60 if PRODUCTION else 0),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

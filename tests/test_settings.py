@@ -27,6 +27,7 @@ _GUARDED = (
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "CONN_MAX_AGE",
+    "CONN_HEALTH_CHECKS",
     "EMAIL_PORT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "ACCESS_CODE_KEY",
@@ -118,6 +119,7 @@ def test_embedded_mode_starts_with_no_configuration_at_all():
         ("DEBUG", "maybe"),
         ("PRODUCTION", "perhaps"),
         ("CONN_MAX_AGE", "abc"),
+        ("CONN_HEALTH_CHECKS", "sometimes"),
         ("EMAIL_PORT", "twenty-five"),
     ],
 )
@@ -127,6 +129,19 @@ def test_malformed_value_stops_start_up_naming_the_variable(variable, value):
     assert result.returncode != 0
     assert "ImproperEnvironment" in result.stderr
     assert f"{variable}={value!r}" in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, "True"), ("false", "False")])
+def test_connection_health_checks_are_on_unless_turned_off(raw, expected):
+    env = {} if raw is None else {"CONN_HEALTH_CHECKS": raw}
+    script = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['CONN_HEALTH_CHECKS'])"
+    )
+    result = run_python(env, "-c", f"import django; django.setup(); {script}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
 
 
 # --- the typed readers themselves ---------------------------------------------------------------
