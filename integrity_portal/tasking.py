@@ -10,6 +10,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,35 @@ def _enqueue_drain(task, window: float) -> None:
         if _drain_due.get(key, 0.0) > now:
             return
         _drain_due[key] = now + window
+    # Across processes: the first web process to ask in a window publishes, the others see
+    # its mark in the shared cache and skip (at most one cache call per process and window).
+    # Their commits are covered as this process's are: they came before that drain's ETA.
+    # Each drain costs the worker a few transactions whatever it finds, so four web
+    # processes publishing one each per window cost four times that at a light load.
+    shared_key = f"drain-due:{task.name}"
+    if not _cache_add(shared_key, window):
+        return
     if not enqueue(task, countdown=window):
         with _drain_lock:
             _drain_due.pop(key, None)  # the next commit tries again
+        _cache_delete(shared_key)
+
+
+def _cache_add(key: str, window: float) -> bool:
+    """Mark a drain as published for ``window`` seconds; True when nobody had. A cache that is
+    down answers True: publishing one drain too many is harmless."""
+    try:
+        return cache.add(key, 1, timeout=window)
+    except Exception:  # broad on purpose: the cache backend's connection errors vary
+        logger.warning("cache unavailable for the drain mark; publishing", exc_info=True)
+        return True
+
+
+def _cache_delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # as above; the mark then simply expires
+        logger.warning("cache unavailable to clear the drain mark", exc_info=True)
 
 
 def drain_pending_forget() -> None:

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
@@ -79,11 +80,46 @@ def test_one_drain_per_window_covers_every_receipt_committed_before_it_runs(
         complaint_submit_for_test()
     assert len(published) == 1, "the second commit is covered by the pending drain"
     clock[0] += RECEIPT_DRAIN_WINDOW
+    cache.clear()  # the shared mark expires with the window too
     with django_capture_on_commit_callbacks(execute=True):
         complaint_submit_for_test()
     assert len(published) == 2, "once the window has passed the next commit publishes again"
     assert tasks.notification_drain() == 6  # three complaints, email and SMS each
     assert len(mail.outbox) == 3
+
+
+def test_another_web_process_within_the_window_publishes_no_second_drain(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published = _publishes(monkeypatch, tasks.notification_drain)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_submit_for_test()
+    tasking.drain_pending_forget()  # a second process: nothing pending of its own
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_submit_for_test()
+    assert len(published) == 1, "the first process's drain covers the other's commit"
+    cache.clear()  # the window has passed: the shared mark is gone
+    tasking.drain_pending_forget()
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_submit_for_test()
+    assert len(published) == 2
+    assert tasks.notification_drain() == 6
+
+
+def test_a_cache_that_is_down_never_fails_the_commit_and_publishes(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published = _publishes(monkeypatch, tasks.notification_drain)
+
+    def cache_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis://127.0.0.1:1 refused")
+
+    monkeypatch.setattr(tasking.cache, "add", cache_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint, _ = complaint_submit_for_test()
+    assert complaint.pk and published == [RECEIPT_DRAIN_WINDOW]
 
 
 def test_a_failed_publish_is_retried_by_the_next_commit(
