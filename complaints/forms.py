@@ -213,3 +213,36 @@ class FeedbackForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RecoveryRequestForm(forms.Form):
+    """找回查询码, step one: the reference and the phone or e-mail given at submission."""
+
+    reference = forms.CharField(
+        label=_("受理编号"),
+        max_length=20,
+        error_messages={"required": _("请填写受理编号。")},
+    )
+    contact = forms.CharField(
+        label=_("登记的手机号码或电子邮箱"),
+        max_length=254,
+        help_text=_("填写提交投诉时留下的手机号码或电子邮箱，验证码将发送到这里。"),
+        error_messages={"required": _("请填写提交投诉时留下的手机号码或电子邮箱。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RecoveryConfirmForm(forms.Form):
+    """找回查询码, step two: the one-time code that was sent to the contact on file."""
+
+    reference = forms.CharField(
+        label=_("受理编号"),
+        max_length=20,
+        error_messages={"required": _("请填写受理编号。")},
+    )
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请填写收到的6位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -346,6 +347,44 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} → {self.recipient}"
+
+
+class AccessCodeRecovery(models.Model):
+    """找回查询码: one request for a one-time code, kept as the log of who asked when.
+
+    Every request is a row, matched or not (``complaint`` is set only when the reference and
+    the contact on file matched), so the throttle counts rows and the credit office can read
+    the attempts. Only a keyed HMAC of the one-time code is stored, as for access codes.
+    """
+
+    reference = models.CharField(_("受理编号"), max_length=20)
+    complaint = models.ForeignKey(
+        Complaint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_code_recoveries",
+    )
+    client = models.CharField(_("客户端地址"), max_length=64)
+    channel = models.CharField(
+        _("发送渠道"), max_length=8, choices=NotificationChannel.choices, blank=True, default=""
+    )
+    code_hash = models.CharField(max_length=64, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("找回查询码记录")
+        verbose_name_plural = _("找回查询码记录")
+        indexes = [
+            models.Index(fields=["reference", "created_at"], name="complaints_recovery_ref"),
+            models.Index(fields=["client", "created_at"], name="complaints_recovery_client"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ReferenceCounter(models.Model):

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -12,14 +14,28 @@ from integrity_portal.api import DomainError
 
 from .api.throttles import IntakeThrottle
 from .choices import OPEN_STATUSES, Domain, Satisfaction, Status
-from .forms import ComplaintForm, FeedbackForm, MessageForm, TrackForm, WithdrawForm
+from .forms import (
+    ComplaintForm,
+    FeedbackForm,
+    MessageForm,
+    RecoveryConfirmForm,
+    RecoveryRequestForm,
+    TrackForm,
+    WithdrawForm,
+)
 from .models import Complaint
 from .selectors import complaint_by_reference, public_statistics
 from .services.conversation import complainant_message_add
 from .services.intake import complaint_submit
+from .services.recovery import (
+    RecoveryThrottled,
+    access_code_recovery_confirm,
+    access_code_recovery_request,
+)
 from .services.references import access_code_display
 from .services.tracking import (
     TrackingThrottled,
+    client_ident,
     complaint_for_complainant,
     complaint_public_view,
     complaint_withdraw,
@@ -27,6 +43,7 @@ from .services.tracking import (
 )
 
 RECEIPT_SESSION_KEY = "complaints:receipt"
+RECOVERED_SESSION_KEY = "complaints:recovered"
 TRACKED_SESSION_KEY = "complaints:tracked"
 TRACKED_MAX = 20
 
@@ -150,8 +167,94 @@ def track(request):
 
 
 def track_detail(request, reference):
+    """The complaint when this session proved the access code; otherwise the code prompt with
+    the reference filled in (the receipt's link, the SMS and the e-mail lead here), the same
+    page for a known and an unknown reference."""
+    if reference not in request.session.get(TRACKED_SESSION_KEY, []):
+        form = TrackForm(initial={"reference": reference})
+        return render(request, "complaints/public/track.html", {"form": form})
     complaint = _tracked_complaint(request, reference)
     return _render_detail(request, complaint)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_request(request):
+    """找回查询码, step one. Whatever the reference and contact, the same next page and the
+    same message follow (services.recovery); only the throttle answers differently."""
+    if request.method == "POST":
+        form = RecoveryRequestForm(request.POST)
+        if form.is_valid():
+            reference = form.cleaned_data["reference"].strip()
+            try:
+                access_code_recovery_request(
+                    client=client_ident(request),
+                    reference=reference,
+                    contact=form.cleaned_data["contact"],
+                )
+            except RecoveryThrottled:
+                form.add_error(None, _("申请验证码过于频繁，请稍后再试。"))
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "如果受理编号与登记的联系方式一致，验证码已发送到该手机或邮箱，"
+                        "15分钟内有效。"
+                    ),
+                )
+                return redirect(
+                    reverse("complaints:recovery_confirm")
+                    + "?"
+                    + urlencode({"reference": reference})
+                )
+    else:
+        form = RecoveryRequestForm(initial={"reference": request.GET.get("reference", "")})
+    return render(request, "complaints/public/recovery_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_confirm(request):
+    """找回查询码, step two: the one-time code gives a new access code, shown once."""
+    if request.method == "POST":
+        form = RecoveryConfirmForm(request.POST)
+        if form.is_valid():
+            # Guessing is bounded by the service: MAX_ATTEMPTS tries per one-time code, and
+            # codes are requested at the recovery rates (RECOVERY_*_RATE_LIMIT).
+            result = access_code_recovery_confirm(
+                client=client_ident(request),
+                reference=form.cleaned_data["reference"],
+                code=form.cleaned_data["code"],
+            )
+            if result is None:
+                form.add_error("code", _("验证码不正确或已失效，请重新申请验证码。"))
+            else:
+                complaint, code = result
+                request.session[RECOVERED_SESSION_KEY] = {
+                    "reference": complaint.reference,
+                    "access_code": code,
+                }
+                _remember_tracked(request, complaint.reference)
+                return redirect("complaints:recovery_done")
+    else:
+        form = RecoveryConfirmForm(initial={"reference": request.GET.get("reference", "")})
+    return render(request, "complaints/public/recovery_confirm.html", {"form": form})
+
+
+@require_safe
+def recovery_done(request):
+    """The new access code, shown once (popped from the session), like the receipt."""
+    recovered = request.session.pop(RECOVERED_SESSION_KEY, None)
+    if recovered is None:
+        return redirect("complaints:track")
+    response = render(
+        request,
+        "complaints/public/recovery_done.html",
+        {
+            "reference": recovered["reference"],
+            "access_code": access_code_display(recovered["access_code"]),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _render_detail(request, complaint, **forms):

@@ -233,6 +233,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@integrity-portal.invalid")
+# The portal's public address, for links in e-mails and SMS (the receipt's tracking link).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 # SMS gateway: dotted path to a class with ``send(phone, body)``; the default only logs.
 SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingSmsBackend")
 
@@ -261,6 +263,9 @@ REST_FRAMEWORK = {
         "login": env_str("LOGIN_RATE_LIMIT", "20/min") or None,
         "track": env_str("TRACK_RATE_LIMIT", "30/min") or None,
         "track_reference": env_str("TRACK_REFERENCE_RATE_LIMIT", "10/min") or None,
+        # 找回查询码: one-time codes requested per client address and per reference.
+        "recovery": env_str("RECOVERY_RATE_LIMIT", "10/hour") or None,
+        "recovery_reference": env_str("RECOVERY_REFERENCE_RATE_LIMIT", "3/hour") or None,
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0 if not PRODUCTION else 1),
 }

@@ -70,8 +70,26 @@
     });
   }
 
+  // Copy a code to the clipboard; the button says so for a moment (and screen readers hear it).
+  function setUpCopy() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) { button.hidden = true; return; }
+      var label = button.textContent;
+      button.setAttribute("aria-live", "polite");
+      button.addEventListener("click", function () {
+        var source = document.querySelector(button.dataset.copy);
+        if (!source) { return; }
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = "\u2713 " + label;
+          setTimeout(function () { button.textContent = label; }, 2000);
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpSearch();
     setUpPrint();
+    setUpCopy();
   });
 })();
