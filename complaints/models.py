@@ -387,6 +387,36 @@ class AccessCodeRecovery(models.Model):
         return f"{self.reference} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+def _staged_path(instance, filename):
+    # Random name, no user-supplied part, outside static files like the evidence itself.
+    return f"staged/{uuid.uuid4().hex}"
+
+
+class StagedUpload(models.Model):
+    """An evidence file chosen on the public form before the complaint exists.
+
+    A failed submission or the agency search re-renders the form, and a browser cannot put a
+    chosen file back into a file input: the file is kept here, tied to the form by a random
+    ``token`` (a hidden field: only the page that chose it can name it), and becomes an
+    ``Attachment`` when the complaint is filed. Rows and files older than a day are removed by
+    ``complaints.tasks.staged_uploads_purge``."""
+
+    token = models.CharField(max_length=32, db_index=True)
+    file = models.FileField(upload_to=_staged_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("暂存的证据材料")
+        verbose_name_plural = _("暂存的证据材料")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
 class ReferenceCounter(models.Model):
     """Per-year counter behind reference numbers on SQLite (which serialises writers anyway).
 

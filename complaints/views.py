@@ -14,6 +14,7 @@ from integrity_portal.api import DomainError
 
 from .api.throttles import IntakeThrottle
 from .choices import OPEN_STATUSES, Domain, Satisfaction, Status
+from .files import MAX_FILES, CheckedFile, evidence_check
 from .forms import (
     ComplaintForm,
     FeedbackForm,
@@ -33,6 +34,14 @@ from .services.recovery import (
     access_code_recovery_request,
 )
 from .services.references import access_code_display
+from .services.staging import (
+    staged_as_checked,
+    staged_uploads_keep,
+    staged_uploads_release,
+    upload_token_new,
+    upload_token_valid,
+    uploads_stage,
+)
 from .services.tracking import (
     TrackingThrottled,
     client_ident,
@@ -76,33 +85,77 @@ def stats(request):
 @require_http_methods(["GET", "POST"])
 def complaint_new(request):
     """The form. The respondent is chosen by a search step that works without JavaScript:
-    the "search" button re-renders the form with matching agencies as radio buttons."""
+    the "search" button re-renders the form with matching agencies as radio buttons.
+
+    Chosen evidence is never lost: on any post, the files that pass the checks are staged under
+    the form's token (services.staging) and listed again, so neither the search nor a failed
+    submission makes the complainant choose them twice."""
     query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
-    if request.method == "POST" and "search" not in request.POST:
-        form = ComplaintForm(request.POST, request.FILES, agency_query=query)
+    if request.method != "POST":
+        form = ComplaintForm(agency_query=query)
+        return _render_form(request, form, query, upload_token_new(), staged=[])
+    token = upload_token_valid(request.POST.get("upload_token")) or upload_token_new()
+    staged = staged_uploads_keep(token=token, keep=request.POST.getlist("keep_upload"))
+    checked, file_errors = _evidence_each(request.FILES.getlist("files"), room=len(staged))
+    form = ComplaintForm(request.POST, agency_query=query)
+    if "search" in request.POST:
+        # A search step is not a submission: show no errors.
+        form._errors = {}
+    else:
+        form.is_valid()
+        for error in file_errors:
+            form.add_error("files", error)
         if not IntakeThrottle().allow_request(request, None):
             form.add_error(None, _("提交过于频繁，请稍后再试。"))
         elif form.is_valid():
             data = dict(form.cleaned_data)
-            files = data.pop("files", [])
+            data.pop("files", None)
             try:
-                complaint, code = complaint_submit(data=data, files=files)
+                complaint, code = complaint_submit(
+                    data=data, files=[*staged_as_checked(staged), *checked]
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                for row in staged:
+                    row.file.close()
+                staged_uploads_release(token=token)
                 request.session[RECEIPT_SESSION_KEY] = {
                     "reference": complaint.reference,
                     "access_code": code,
                 }
                 _remember_tracked(request, complaint.reference)
                 return redirect("complaints:submitted")
-    elif request.method == "POST":
-        # The search button: keep what was typed, show matches, validate nothing yet.
-        form = ComplaintForm(request.POST, agency_query=query)
-        form._errors = {}  # a search step is not a submission: show no errors
-    else:
-        form = ComplaintForm(agency_query=query)
-    return render(request, "complaints/public/form.html", {"form": form, "q": query})
+    staged += uploads_stage(token=token, checked=checked)
+    return _render_form(request, form, query, token, staged=staged)
+
+
+def _evidence_each(uploads, *, room: int) -> tuple[list[CheckedFile], list[ValidationError]]:
+    """Check each new file on its own, so one bad file does not drop the good ones; at most
+    MAX_FILES with the ``room`` already staged."""
+    checked, errors = [], []
+    for upload in uploads:
+        try:
+            checked += evidence_check([upload])
+        except ValidationError as exc:
+            errors.append(exc)
+    if room + len(checked) > MAX_FILES:
+        errors.append(
+            ValidationError(
+                _("最多上传%(max)d个文件，当前为%(count)d个。"),
+                params={"max": MAX_FILES, "count": room + len(checked)},
+            )
+        )
+        checked = checked[: max(0, MAX_FILES - room)]
+    return checked, errors
+
+
+def _render_form(request, form, query, token, *, staged):
+    return render(
+        request,
+        "complaints/public/form.html",
+        {"form": form, "q": query, "upload_token": token, "staged": staged},
+    )
 
 
 def complaint_submitted(request):

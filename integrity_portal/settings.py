@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.notification_sweep",
         "schedule": 60.0,
     },
+    # Evidence staged on public forms never submitted: removed after a day.
+    "complaints-staged-uploads-purge": {
+        "task": "complaints.tasks.staged_uploads_purge",
+        "schedule": 3600.0,
+    },
     # Public statistics (/stats/): grouped counts over every complaint, computed here.
     "complaints-stats-refresh": {
         "task": "complaints.tasks.stats_refresh",

@@ -13,7 +13,7 @@
   function renderAgencies(container, agencies, chosen) {
     container.textContent = "";
     if (!agencies.length) {
-      container.appendChild(el("p", { "class": "help" }, container.dataset.emptyText || "—"));
+      container.appendChild(el("p", { "class": "help" }, container.dataset.noMatch || "—"));
       return;
     }
     var list = el("ul", { "class": "choice-list" });
@@ -34,8 +34,6 @@
     var box = document.querySelector("[data-agency-search]");
     var container = document.getElementById("agency-results");
     if (!box || !container || !window.fetch) { return; }
-    var emptyHelp = container.querySelector(".help");
-    container.dataset.emptyText = emptyHelp ? emptyHelp.textContent.trim() : "";
     var timer = null;
     var latest = 0;
     box.addEventListener("input", function () {
@@ -87,7 +85,14 @@
     });
   }
 
+  // After a failed submission, focus the error summary so it is read out and seen first.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusErrors();
     setUpSearch();
     setUpPrint();
     setUpCopy();
