@@ -141,6 +141,33 @@ def _status_notice(complaint: Complaint, event: ComplaintEvent) -> list[Notifica
     )
 
 
+def reply_notices_queue(complaint: Complaint, *, sender_label: str) -> list[int]:
+    """Tell the complainant that staff wrote to them (the message itself stays on the
+    tracking page, behind the access code). Call in the reply's transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {
+            "reference": complaint.reference,
+            "sender": sender_label,
+            "url": tracking_url(complaint),
+        }
+        rows = _rows_for(
+            complaint,
+            subject=_("投诉有新的回复：%(reference)s") % params,
+            body=_(
+                "%(sender)s就您的投诉（受理编号 %(reference)s）给您留言，"
+                "请凭受理编号和查询码查看：%(url)s"
+            )
+            % params,
+            sms=_(
+                "【政务诚信投诉】%(sender)s就您的投诉%(reference)s给您留言，请凭查询码查看：%(url)s"
+            )
+            % params,
+        )
+    ids = [row.pk for row in Notification.objects.bulk_create(rows)]
+    deliver_on_commit(ids)
+    return ids
+
+
 def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[int]:
     """The complainant's notices for ``events`` (called by ``transitions.write``, in the same
     transaction): the receipt for a submission, a notice for every public change of status.
