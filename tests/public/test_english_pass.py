@@ -57,6 +57,7 @@ def data_strings(world) -> set[str]:
     from agencies.models import Agency, Region
     from complaints.models import Complaint, ComplaintMessage
     from credit_records.models import CreditRecord
+    from sanctions.models import SanctionRule
 
     values = set(Agency.objects.values_list("name", flat=True))
     values |= set(Region.objects.values_list("name", flat=True))  # place names
@@ -72,6 +73,7 @@ def data_strings(world) -> set[str]:
         values |= {v for v in row.values() if v}
     values |= set(ComplaintMessage.objects.values_list("body", flat=True))
     values |= set(CreditRecord.objects.values_list("facts", flat=True))
+    values |= set(SanctionRule.objects.values_list("name", flat=True))  # the office's rules
     values |= {"属实", "拒不支付工程款", "已付款", "一般"}
     return values
 
