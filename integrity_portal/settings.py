@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "integrity_portal.navigation.navigation",
+                "integrity_portal.public_site.site_context",
             ],
         },
     },
@@ -238,6 +239,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@integrity-portal.invalid")
+# The public site's footer (government-site conventions): hosting office (主办单位), contact
+# phone, ICP filing number (ICP备案号) and site identification code (网站标识码).
+SITE_HOST_OFFICE = env_str("SITE_HOST_OFFICE", "社会信用体系建设领导小组办公室")
+SITE_CONTACT_PHONE = env_str("SITE_CONTACT_PHONE", "12345")
+SITE_ICP_NUMBER = env_str("SITE_ICP_NUMBER")
+SITE_IDENTIFICATION_CODE = env_str("SITE_IDENTIFICATION_CODE")
 # The portal's public address, for links in e-mails and SMS (the receipt's tracking link).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 # SMS gateway: dotted path to a class with ``send(phone, body)``; the default only logs.

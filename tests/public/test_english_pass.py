@@ -4,6 +4,7 @@ agency data (names, titles, facts typed by people), and one date format (ISO).""
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from complaints.choices import Satisfaction
@@ -75,6 +76,7 @@ def data_strings(world) -> set[str]:
     values |= set(CreditRecord.objects.values_list("facts", flat=True))
     values |= set(SanctionRule.objects.values_list("name", flat=True))  # the office's rules
     values |= {"属实", "拒不支付工程款", "已付款", "一般"}
+    values.add(settings.SITE_HOST_OFFICE)  # the deployment's own name for its office
     return values
 
 
