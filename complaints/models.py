@@ -417,6 +417,41 @@ class StagedUpload(models.Model):
         return self.original_name
 
 
+class IssuedDocument(models.Model):
+    """A printable document issued to the complainant — the receipt (受理回执) or the
+    acknowledgement (受理告知书) — kept as issued, so anyone holding the paper can check it at
+    ``/verify/<code>/``: what was issued, when, by whom, and whether it still stands.
+
+    ``content`` is what the document states; ``content_hash`` its SHA-256 over a canonical
+    form, printed (shortened) on the paper and carried by the QR code: a printout whose text or
+    fingerprint was altered no longer matches."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("受理回执")
+        ACKNOWLEDGEMENT = "acknowledgement", _("受理告知书")
+
+    code = models.CharField(_("验证码"), max_length=16, unique=True)
+    kind = models.CharField(_("文书类型"), max_length=16, choices=Kind.choices)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="documents")
+    issuer = models.CharField(_("出具单位"), max_length=200)
+    issued_at = models.DateTimeField(_("出具时间"), default=timezone.now)
+    content = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("出具的文书")
+        verbose_name_plural = _("出具的文书")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "kind"], name="%(app_label)s_%(class)s_one_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.code}"
+
+
 class ReferenceCounter(models.Model):
     """Per-year counter behind reference numbers on SQLite (which serialises writers anyway).
 

@@ -17,5 +17,11 @@ urlpatterns = [
     path("track/<str:reference>/message/", views.track_message, name="track_message"),
     path("track/<str:reference>/withdraw/", views.track_withdraw, name="track_withdraw"),
     path("track/<str:reference>/feedback/", views.track_feedback, name="track_feedback"),
+    path(
+        "track/<str:reference>/documents/<str:kind>/",
+        views.track_document,
+        name="track_document",
+    ),
+    path("verify/<str:code>/", views.verify, name="verify"),
     path("stats/", views.stats, name="stats"),
 ]

@@ -24,9 +24,18 @@ from .forms import (
     TrackForm,
     WithdrawForm,
 )
-from .models import Complaint
+from .models import Complaint, IssuedDocument
 from .selectors import complaint_by_reference, public_statistics
 from .services.conversation import complainant_message_add
+from .services.documents import (
+    NotIssuable,
+    code_display,
+    document_issue,
+    document_verify,
+    fingerprint,
+    qr_svg,
+    verify_url,
+)
 from .services.intake import complaint_submit
 from .services.recovery import (
     RecoveryThrottled,
@@ -159,13 +168,15 @@ def _render_form(request, form, query, token, *, staged):
 
 
 def complaint_submitted(request):
-    """The receipt: reference and access code, shown once (popped from the session)."""
+    """The receipt: reference and access code, shown once (popped from the session), with the
+    receipt's verification code and QR code (services.documents)."""
     receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
     if receipt is None:
         return render(request, "complaints/public/submitted_gone.html", status=410)
     complaint = complaint_by_reference(receipt["reference"])
     if complaint is None:
         raise Http404
+    document = document_issue(complaint=complaint, kind=IssuedDocument.Kind.RECEIPT)
     response = render(
         request,
         "complaints/public/submitted.html",
@@ -173,6 +184,7 @@ def complaint_submitted(request):
             "complaint": complaint,
             "access_code": access_code_display(receipt["access_code"]),
             "view": complaint_public_view(complaint),
+            **_document_context(document),
         },
     )
     response["Cache-Control"] = "no-store"
@@ -228,6 +240,53 @@ def track_detail(request, reference):
         return render(request, "complaints/public/track.html", {"form": form})
     complaint = _tracked_complaint(request, reference)
     return _render_detail(request, complaint)
+
+
+def _document_context(document) -> dict:
+    return {
+        "document": document,
+        "document_code": code_display(document.code),
+        "document_fingerprint": fingerprint(document),
+        "document_qr": qr_svg(document),
+        "document_url": verify_url(document),
+    }
+
+
+@require_safe
+def track_document(request, reference, kind):
+    """The printable receipt or acknowledgement of a case this session tracks."""
+    complaint = _tracked_complaint(request, reference)
+    if kind not in IssuedDocument.Kind.values:
+        raise Http404
+    try:
+        document = document_issue(complaint=complaint, kind=kind)
+    except NotIssuable:
+        raise Http404 from None
+    return render(
+        request,
+        "complaints/public/document.html",
+        {"complaint": complaint, "content": document.content, **_document_context(document)},
+    )
+
+
+@require_safe
+def verify(request, code):
+    """/verify/<code>/: what was issued, when, by whom, whether it still stands, and whether
+    the fingerprint printed on the paper (``?h=``, carried by the QR code) is the issued one."""
+    result = document_verify(code=code, printed_fingerprint=request.GET.get("h"))
+    if result is None:
+        raise Http404
+    document = result["document"]
+    return render(
+        request,
+        "complaints/public/verify.html",
+        {
+            **result,
+            "content": document.content,
+            "document_code": code_display(document.code),
+            "printed": request.GET.get("h", ""),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from django.test import Client
 from complaints.choices import Satisfaction
 from complaints.services import workflow as wf
 from complaints.services.conversation import complaint_reply
+from complaints.services.documents import document_issue, fingerprint
 from complaints.services.tracking import feedback_submit
 from integrity_portal.celery import app
 from tests.complaints.factories import ComplaintFactory
@@ -107,6 +108,7 @@ def test_every_public_page_is_english_outside_data(world):
     data = data_strings(world)
     breach, rated = world["breach"], world["rated"]
     agency = breach.respondent_agency
+    receipt = document_issue(complaint=rated, kind="receipt")
     pages = {
         "/": english(Client()),
         "/complaints/new/": english(Client()),
@@ -118,6 +120,8 @@ def test_every_public_page_is_english_outside_data(world):
         f"/credit/agencies/{agency.pk}/": english(Client()),
         "/stats/": english(Client()),
         "/typical-cases/": english(Client()),
+        f"/verify/{receipt.code}/?h={fingerprint(receipt)}": english(Client()),
+        f"/verify/{receipt.code}/?h=0000": english(Client()),
     }
     problems = {}
     for url, client in pages.items():
