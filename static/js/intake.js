@@ -88,7 +88,18 @@
   // After a failed submission, focus the error summary so it is read out and seen first.
   function focusErrors() {
     var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); }
+    if (!summary) { return; }
+    summary.focus();
+    // A summary link moves the focus into its field, not just the scroll position.
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus();
+      });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
