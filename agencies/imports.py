@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .choices import AgencyKind
-from .models import Agency, Region
+from .models import Agency, Region, name_initials_of
 from .services import MAX_SUPERVISOR_DEPTH, agency_update
 from .validators import normalize_uscc, validate_uscc
 
@@ -361,6 +361,7 @@ def _create_level(rows: list[_Row], agencies: dict[str, Agency]) -> None:
     batch = [
         Agency(
             name=row.name,
+            name_initials=name_initials_of(row.name),  # bulk_create skips save()
             uscc=row.uscc,
             kind=row.kind,
             region=row.region,

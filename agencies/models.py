@@ -1,7 +1,10 @@
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
 
 from .choices import AgencyKind, RegionLevel, StaffRole
 
@@ -69,6 +72,9 @@ class Agency(models.Model):
         related_name="supervised",
     )
     is_active = models.BooleanField(_("启用"), default=True, db_index=True)
+    # The first letters of the name's pinyin ("区教育局" → "qjyj"), kept with the name so the
+    # complaint form's search finds an agency by the initials people type on a phone.
+    name_initials = models.CharField(max_length=200, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +92,20 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = name_initials_of(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
+
+
+def name_initials_of(name: str) -> str:
+    """Lower-case pinyin initials of the Chinese characters, other letters and digits kept
+    as typed ("杭州市第一中学" → "hzsdyzx")."""
+    letters = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default")
+    return re.sub(r"[^a-z0-9]", "", "".join(letters).lower())[:200]
 
 
 class User(AbstractUser):

@@ -83,6 +83,8 @@ POLICY: dict[str, frozenset[str]] = {
     "complaint.message": _roles(COMPLAINANT),
     "complaint.withdraw": _roles(COMPLAINANT),
     "complaint.feedback": _roles(COMPLAINANT),
+    # Proved by a one-time code sent to the contact on file (找回查询码), not by the old code.
+    "complaint.reset_access_code": _roles(COMPLAINANT),
     # --- the directory ------------------------------------------------------------------------
     "agency.read": PUBLIC,  # the complaint form searches it
     "agency.write": _roles(CREDIT_OFFICER),

@@ -17,8 +17,13 @@ def agency_list(*, q: str = "", include_inactive: bool = True) -> QuerySet[Agenc
 
 
 def agency_search_condition(q: str) -> Q:
-    """Name contains ``q``, or the USCC starts with it (spaces and case ignored)."""
-    return Q(name__icontains=q) | Q(uscc__startswith=normalize_uscc(q))
+    """Name contains ``q``, or the USCC starts with it (spaces and case ignored), or — for
+    letters — the name's pinyin initials contain it ("jyj" finds 教育局)."""
+    condition = Q(name__icontains=q) | Q(uscc__startswith=normalize_uscc(q))
+    letters = q.strip().lower()
+    if len(letters) >= 2 and letters.isascii() and letters.isalpha():
+        condition |= Q(name_initials__contains=letters)
+    return condition
 
 
 def staff_list() -> QuerySet[User]:

@@ -92,6 +92,8 @@ class Action(models.TextChoices):
     LEADER_INTERVIEW = "leader_interview", _("约谈提示")
     INTERNAL_NOTE = "internal_note", _("内部备注")
     REPLY = "reply", _("回复投诉人")
+    # 找回查询码: the complainant proved the contact on file and got a new access code.
+    RESET_ACCESS_CODE = "reset_access_code", _("重设查询码")
 
 
 # The transition table (DESIGN section 4) as data: action → (allowed from-states, to-state).

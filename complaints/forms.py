@@ -81,20 +81,32 @@ class ComplaintForm(forms.Form):
         choices=ComplainantType.choices,
         widget=forms.RadioSelect,
         initial=ComplainantType.ENTERPRISE,
+        error_messages={"required": _("请选择投诉人类型（企业或个人）。")},
     )
-    complainant_name = forms.CharField(label=_("投诉人名称（企业名称或姓名）"), max_length=200)
+    complainant_name = forms.CharField(
+        label=_("投诉人名称（企业名称或姓名）"),
+        max_length=200,
+        error_messages={
+            "required": _("请填写投诉人名称：企业填写营业执照上的名称，个人填写姓名。")
+        },
+    )
     complainant_uscc = forms.CharField(
         label=_("统一社会信用代码"),
         max_length=30,
         required=False,
         help_text=_("企业必填，18位，含校验位。"),
     )
-    contact_name = forms.CharField(label=_("联系人"), max_length=100)
+    contact_name = forms.CharField(
+        label=_("联系人"),
+        max_length=100,
+        error_messages={"required": _("请填写联系人姓名。")},
+    )
     contact_phone = forms.CharField(
         label=_("联系电话"),
         max_length=30,
         help_text=_("手机号码或固定电话（区号-号码）。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("请填写联系电话，承办单位将通过它与您联系。")},
     )
     contact_email = forms.EmailField(
         label=_("电子邮箱"), required=False, help_text=_("选填，用于接收办理进度通知。")
@@ -109,14 +121,22 @@ class ComplaintForm(forms.Form):
         },
     )
     domain = forms.ChoiceField(
-        label=_("投诉领域"), choices=Domain.choices, widget=forms.RadioSelect
+        label=_("投诉领域"),
+        choices=Domain.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择投诉领域。")},
     )
-    title = forms.CharField(label=_("投诉标题"), max_length=200)
+    title = forms.CharField(
+        label=_("投诉标题"),
+        max_length=200,
+        error_messages={"required": _("请用一句话概括投诉事项，作为投诉标题。")},
+    )
     description = forms.CharField(
         label=_("投诉内容"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("请写明合同或承诺的内容、对方未履行的情况和时间。"),
+        error_messages={"required": _("请填写投诉内容：合同或承诺是什么，对方哪里没有履行。")},
     )
     contract_title = forms.CharField(label=_("合同或承诺名称"), max_length=200, required=False)
     contract_signed_on = forms.DateField(
@@ -152,6 +172,27 @@ class ComplaintForm(forms.Form):
         """The radio choices shown: search results plus the agency already chosen."""
         chosen = self.data.get("respondent_agency") if self.is_bound else None
         return agency_search_results(self.agency_query, chosen=chosen)
+
+    # Where each field's error summary link goes: the first control a person can act on.
+    SUMMARY_ANCHORS = {
+        "respondent_agency": "agency-q",
+        "complainant_type": "id_complainant_type_0",
+        "domain": "id_domain_0",
+    }
+
+    def error_summary(self) -> list[dict]:
+        """The errors for the summary at the top of the page, in the order of the form: each
+        with the field's label and the id of the control to jump to (none for the form's own
+        errors)."""
+        items = [{"anchor": "", "label": "", "message": e} for e in self.non_field_errors()]
+        # The page shows the respondent first (its search step), then the fields in order.
+        names = ["respondent_agency", *(n for n in self.fields if n != "respondent_agency")]
+        for name in names:
+            field = self.fields[name]
+            for message in self.errors.get(name, []):
+                anchor = self.SUMMARY_ANCHORS.get(name) or self[name].auto_id
+                items.append({"anchor": anchor, "label": field.label, "message": message})
+        return items
 
     def domain_choices(self):
         return [(value, label, DOMAIN_EXPLANATIONS[value]) for value, label in Domain.choices]
@@ -212,4 +253,37 @@ class FeedbackForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RecoveryRequestForm(forms.Form):
+    """找回查询码, step one: the reference and the phone or e-mail given at submission."""
+
+    reference = forms.CharField(
+        label=_("受理编号"),
+        max_length=20,
+        error_messages={"required": _("请填写受理编号。")},
+    )
+    contact = forms.CharField(
+        label=_("登记的手机号码或电子邮箱"),
+        max_length=254,
+        help_text=_("填写提交投诉时留下的手机号码或电子邮箱，验证码将发送到这里。"),
+        error_messages={"required": _("请填写提交投诉时留下的手机号码或电子邮箱。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RecoveryConfirmForm(forms.Form):
+    """找回查询码, step two: the one-time code that was sent to the contact on file."""
+
+    reference = forms.CharField(
+        label=_("受理编号"),
+        max_length=20,
+        error_messages={"required": _("请填写受理编号。")},
+    )
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        error_messages={"required": _("请填写收到的6位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

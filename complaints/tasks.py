@@ -43,3 +43,11 @@ def deadline_sweep() -> dict:
     from .services.supervision import sweep_deadlines
 
     return sweep_deadlines()
+
+
+@shared_task
+def staged_uploads_purge() -> int:
+    """Beat job: remove evidence staged on public forms that were never submitted (a day)."""
+    from .services.staging import staged_uploads_purge as purge
+
+    return purge()

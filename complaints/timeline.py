@@ -105,6 +105,7 @@ INTERNAL = {
         _("案件已超过办理时限（%(due)s），信用办发出督办函。") % {"due": _date(d.get("due_at"))}
     ),
     Action.LEADER_INTERVIEW: lambda d: _("督办后仍超期，提示约谈承办单位主要负责人。"),
+    Action.RESET_ACCESS_CODE: lambda d: _("投诉人凭登记的联系方式找回查询码，原查询码已失效。"),
     Action.FEEDBACK: lambda d: (
         _("投诉人不满意，请信用办跟进。")
         if d.get("satisfaction") == Satisfaction.DISSATISFIED

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "integrity_portal.navigation.navigation",
+                "integrity_portal.public_site.site_context",
             ],
         },
     },
@@ -162,6 +163,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.notification_sweep",
         "schedule": 60.0,
     },
+    # Evidence staged on public forms never submitted: removed after a day.
+    "complaints-staged-uploads-purge": {
+        "task": "complaints.tasks.staged_uploads_purge",
+        "schedule": 3600.0,
+    },
     # Public statistics (/stats/): grouped counts over every complaint, computed here.
     "complaints-stats-refresh": {
         "task": "complaints.tasks.stats_refresh",
@@ -235,6 +241,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@integrity-portal.invalid")
+# The public site's footer (government-site conventions): hosting office (主办单位), contact
+# phone, ICP filing number (ICP备案号) and site identification code (网站标识码).
+SITE_HOST_OFFICE = env_str("SITE_HOST_OFFICE", "社会信用体系建设领导小组办公室")
+SITE_CONTACT_PHONE = env_str("SITE_CONTACT_PHONE", "12345")
+SITE_ICP_NUMBER = env_str("SITE_ICP_NUMBER")
+SITE_IDENTIFICATION_CODE = env_str("SITE_IDENTIFICATION_CODE")
+# The portal's public address, for links in e-mails and SMS (the receipt's tracking link).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 # SMS gateway: dotted path to a class with ``send(phone, body)``; the default only logs.
 SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingSmsBackend")
 
@@ -263,6 +277,9 @@ REST_FRAMEWORK = {
         "login": env_str("LOGIN_RATE_LIMIT", "20/min") or None,
         "track": env_str("TRACK_RATE_LIMIT", "30/min") or None,
         "track_reference": env_str("TRACK_REFERENCE_RATE_LIMIT", "10/min") or None,
+        # 找回查询码: one-time codes requested per client address and per reference.
+        "recovery": env_str("RECOVERY_RATE_LIMIT", "10/hour") or None,
+        "recovery_reference": env_str("RECOVERY_REFERENCE_RATE_LIMIT", "3/hour") or None,
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0 if not PRODUCTION else 1),
 }

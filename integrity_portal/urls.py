@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .health import healthz, readyz
+from .public_site import text_size
 
 # Django tries patterns in order; the two high-rate endpoints (the credit check, first in
 # sanctions' list, and the intake) are reached after the fewest attempts.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("text-size/", text_size, name="text_size"),
     path("admin/", admin.site.urls),
     path("", include("complaints.urls")),
     path("console/credit/", include("credit_records.console.urls")),

@@ -1,8 +1,10 @@
 """Messages between the complainant and the staff, and the staff's internal notes."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.policy import AGENCY_LIAISON, CREDIT_OFFICER, HANDLER, require, roles_of
@@ -12,6 +14,7 @@ from ..choices import OPEN_STATUSES, Action, MessageSender
 from ..models import Complaint, ComplaintMessage
 from ..selectors import complaint_scope
 from .intake import attachments_add
+from .notifications import reply_notices_queue
 from .transitions import begin, move, write
 from .workflow import required
 
@@ -35,9 +38,15 @@ def complaint_reply(*, complaint: Complaint, actor, body: str) -> ComplaintMessa
     body = required(body, "body")
     if len(body) > MAX_MESSAGE:
         raise ValidationError({"body": _("内容过长。")}, code="max_length")
-    return ComplaintMessage.objects.create(
-        complaint=complaint, sender=sender, author=actor, body=body
-    )
+    with transaction.atomic():
+        message = ComplaintMessage.objects.create(
+            complaint=complaint, sender=sender, author=actor, body=body
+        )
+        # The complainant learns of the reply by SMS/e-mail (outbox, same transaction).
+        with translation.override(settings.LANGUAGE_CODE):
+            sender_label = str(MessageSender(sender).label)
+        reply_notices_queue(complaint, sender_label=sender_label)
+    return message
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -77,19 +78,57 @@ def _rows_for(complaint: Complaint, *, subject: str, body: str, sms: str) -> lis
     return rows
 
 
+def tracking_url(complaint: Complaint) -> str:
+    """The complaint's tracking page: it asks for the access code (or offers to recover it)."""
+    return settings.SITE_URL + reverse("complaints:track_detail", args=[complaint.reference])
+
+
 def _receipt(complaint: Complaint) -> list[Notification]:
-    """受理回执: announces a new complaint (and its routing), never with the access code."""
+    """受理回执: announces a new complaint (and its routing) and says how to track it, never
+    with the access code (a message can be read by others; the code is shown once on the
+    receipt page, and can be replaced through 找回查询码)."""
     status = Status(complaint.status).label
+    params = {
+        "title": complaint.title,
+        "reference": complaint.reference,
+        "status": status,
+        "url": tracking_url(complaint),
+    }
     return _rows_for(
         complaint,
-        subject=_("投诉已受理：%(reference)s") % {"reference": complaint.reference},
+        subject=_("投诉已受理：%(reference)s") % params,
         body=_(
             "您的投诉“%(title)s”已提交，受理编号 %(reference)s，当前状态：%(status)s。\n"
-            "请凭受理编号和提交时获得的查询码在“进度查询”页面查看办理进度。"
+            "查看办理进度：%(url)s\n"
+            "请输入受理编号和提交时获得的查询码。查询码遗失的，可在该页面点击“找回查询码”，"
+            "凭受理编号和本邮箱或登记的手机号码重新设置。"
         )
-        % {"title": complaint.title, "reference": complaint.reference, "status": status},
-        sms=_("【政务诚信投诉】您的投诉已提交，受理编号%(reference)s，当前状态：%(status)s。")
-        % {"reference": complaint.reference, "status": status},
+        % params,
+        sms=_(
+            "【政务诚信投诉】您的投诉已提交，受理编号%(reference)s，当前状态：%(status)s。"
+            "凭受理编号和查询码查看进度：%(url)s；查询码遗失可在该页面找回。"
+        )
+        % params,
+    )
+
+
+def _access_code_reset_notice(complaint: Complaint) -> list[Notification]:
+    """Tells the contact on file that the access code was replaced (找回查询码), so an
+    unexpected reset does not go unnoticed."""
+    params = {"reference": complaint.reference}
+    return _rows_for(
+        complaint,
+        subject=_("查询码已重设：%(reference)s") % params,
+        body=_(
+            "您的投诉（受理编号 %(reference)s）的查询码已通过找回流程重新设置，原查询码已失效。\n"
+            "如非本人操作，请联系信用办。"
+        )
+        % params,
+        sms=_(
+            "【政务诚信投诉】您的投诉%(reference)s的查询码已重新设置，原查询码已失效。"
+            "如非本人操作，请联系信用办。"
+        )
+        % params,
     )
 
 
@@ -105,6 +144,33 @@ def _status_notice(complaint: Complaint, event: ComplaintEvent) -> list[Notifica
     )
 
 
+def reply_notices_queue(complaint: Complaint, *, sender_label: str) -> list[int]:
+    """Tell the complainant that staff wrote to them (the message itself stays on the
+    tracking page, behind the access code). Call in the reply's transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {
+            "reference": complaint.reference,
+            "sender": sender_label,
+            "url": tracking_url(complaint),
+        }
+        rows = _rows_for(
+            complaint,
+            subject=_("投诉有新的回复：%(reference)s") % params,
+            body=_(
+                "%(sender)s就您的投诉（受理编号 %(reference)s）给您留言，"
+                "请凭受理编号和查询码查看：%(url)s"
+            )
+            % params,
+            sms=_(
+                "【政务诚信投诉】%(sender)s就您的投诉%(reference)s给您留言，请凭查询码查看：%(url)s"
+            )
+            % params,
+        )
+    ids = [row.pk for row in Notification.objects.bulk_create(rows)]
+    deliver_on_commit(ids)
+    return ids
+
+
 def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[int]:
     """The complainant's notices for ``events`` (called by ``transitions.write``, in the same
     transaction): the receipt for a submission, a notice for every public change of status.
@@ -116,6 +182,8 @@ def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[in
         for event in events:
             if event.action == Action.SUBMIT:
                 rows += _receipt(complaint)
+            elif event.action == Action.RESET_ACCESS_CODE:
+                rows += _access_code_reset_notice(complaint)
             elif event.action == Action.ROUTE:
                 continue  # the receipt names the status the routing gave
             elif event.is_public and event.to_status and event.to_status != event.from_status:

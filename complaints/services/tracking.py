@@ -9,7 +9,7 @@ import hmac
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -21,6 +21,7 @@ from ..choices import (
     OPEN_STATUSES,
     WITHDRAWABLE_STATUSES,
     Action,
+    MessageSender,
     Satisfaction,
     Status,
 )
@@ -119,20 +120,97 @@ def complaint_for_complainant(*, request, reference: str, access_code: str) -> C
     return complaint
 
 
-def public_timeline(complaint: Complaint) -> list[dict]:
+def public_timeline(complaint: Complaint, events=None) -> list[dict]:
     """``[{at, status, message}]`` from the public events only (never internal notes), in the
     reader's language."""
     timeline, status = [], ""
-    for event in complaint.events.filter(is_public=True).order_by("seq"):
+    if events is None:
+        events = complaint.events.filter(is_public=True).order_by("seq")
+    for event in events:
         status = event.to_status or status or complaint.status
         timeline.append({"at": event.created_at, "status": status, "message": public_text(event)})
     return timeline
+
+
+# The steps of a case as the complainant sees them (DESIGN section 4): 受理 → 转办 → 核实 →
+# 结果 → 回访. Which event completes each step; the result step names the branch taken.
+STEP_LABELS = {
+    "submitted": pgettext_lazy("step", "受理"),
+    "routed": pgettext_lazy("step", "转办"),
+    "verifying": pgettext_lazy("step", "核实"),
+    "result": pgettext_lazy("step", "结果"),
+    "feedback": pgettext_lazy("step", "回访"),
+}
+_RESULT_STATUSES = frozenset(
+    {
+        Status.RECTIFYING,
+        Status.NEGOTIATING,
+        Status.LITIGATION,
+        Status.UNFOUNDED,
+        Status.RECTIFIED,
+        Status.SETTLED,
+        Status.BREACH,
+        Status.DISMISSED,
+        Status.REJECTED,
+        Status.WITHDRAWN,
+    }
+)
+
+
+def public_steps(complaint: Complaint, events, feedback) -> list[dict]:
+    """The stepper: each step with its date (when reached), its state (``done``, ``current``,
+    ``upcoming`` or ``skipped``) and, for the result, the branch the case took."""
+    reached: dict[str, object] = {"submitted": complaint.submitted_at}
+    result_status = ""
+    for event in events:
+        to = event.to_status
+        if to == Status.ROUTED and "routed" not in reached:
+            reached["routed"] = event.created_at
+        elif to == Status.VERIFYING:
+            reached.setdefault("verifying", event.created_at)
+            # Reopened (重新核查): the earlier result no longer stands.
+            reached.pop("result", None)
+            result_status = ""
+        elif to in _RESULT_STATUSES:
+            reached.setdefault("result", event.created_at)
+            result_status = to  # the latest outcome (a reopened case may end differently)
+    if feedback is not None:
+        reached["feedback"] = feedback.created_at
+    closed = complaint.status in CLOSED_STATUSES
+    # Rejected or withdrawn: the case ended before the remaining steps, and is not rated.
+    ended_early = complaint.status in (Status.REJECTED, Status.WITHDRAWN)
+    steps = []
+    for key, label in STEP_LABELS.items():
+        at = reached.get(key)
+        state = "done" if at is not None else ("skipped" if ended_early else "upcoming")
+        detail = str(Status(result_status).label) if key == "result" and result_status else ""
+        steps.append({"key": key, "label": str(label), "at": at, "state": state, "detail": detail})
+    if not closed:
+        if result_status in OPEN_STATUSES:
+            steps[3]["state"] = "current"  # found; rectification or negotiation goes on
+        else:
+            next(s for s in steps if s["state"] != "done")["state"] = "current"
+    elif not ended_early and feedback is None:
+        steps[4]["state"] = "current"  # waiting for the complainant's rating
+    return steps
+
+
+def case_holder(complaint: Complaint) -> str:
+    """Who has the case now, in the complainant's words."""
+    if complaint.status == Status.PENDING_ROUTING:
+        return _("信用办（确定承办单位）")
+    if complaint.status in CLOSED_STATUSES:
+        return _("已办结")
+    if complaint.handling_agency is not None:
+        return complaint.handling_agency.name
+    return _("信用办")
 
 
 def complaint_public_view(complaint: Complaint) -> dict:
     """Everything the complainant may see about their complaint."""
     status = Status(complaint.status)
     feedback = Feedback.objects.filter(complaint=complaint).first()
+    public_events = list(complaint.events.filter(is_public=True).order_by("seq"))
     return {
         "reference": complaint.reference,
         "status": status.value,
@@ -145,9 +223,18 @@ def complaint_public_view(complaint: Complaint) -> dict:
         "handling_agency": complaint.handling_agency.name if complaint.handling_agency else None,
         "submitted_at": complaint.submitted_at,
         "closed_at": complaint.closed_at,
-        "timeline": public_timeline(complaint),
+        "timeline": public_timeline(complaint, public_events),
+        "steps": public_steps(complaint, public_events, feedback),
+        "holder": case_holder(complaint),
+        "due_at": complaint.due_at if status in OPEN_STATUSES else None,
+        "clock_paused": bool(complaint.clock_paused_at) and status in OPEN_STATUSES,
         "messages": [
-            {"at": m.created_at, "sender": m.sender, "body": m.body}
+            {
+                "at": m.created_at,
+                "sender": m.sender,
+                "sender_display": str(MessageSender(m.sender).label),
+                "body": m.body,
+            }
             for m in complaint.messages.order_by("id")
         ],
         "attachments": [

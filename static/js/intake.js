@@ -13,7 +13,7 @@
   function renderAgencies(container, agencies, chosen) {
     container.textContent = "";
     if (!agencies.length) {
-      container.appendChild(el("p", { "class": "help" }, container.dataset.emptyText || "—"));
+      container.appendChild(el("p", { "class": "help" }, container.dataset.noMatch || "—"));
       return;
     }
     var list = el("ul", { "class": "choice-list" });
@@ -34,8 +34,6 @@
     var box = document.querySelector("[data-agency-search]");
     var container = document.getElementById("agency-results");
     if (!box || !container || !window.fetch) { return; }
-    var emptyHelp = container.querySelector(".help");
-    container.dataset.emptyText = emptyHelp ? emptyHelp.textContent.trim() : "";
     var timer = null;
     var latest = 0;
     box.addEventListener("input", function () {
@@ -70,8 +68,44 @@
     });
   }
 
+  // Copy a code to the clipboard; the button says so for a moment (and screen readers hear it).
+  function setUpCopy() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) { button.hidden = true; return; }
+      var label = button.textContent;
+      button.setAttribute("aria-live", "polite");
+      button.addEventListener("click", function () {
+        var source = document.querySelector(button.dataset.copy);
+        if (!source) { return; }
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = "\u2713 " + label;
+          setTimeout(function () { button.textContent = label; }, 2000);
+        });
+      });
+    });
+  }
+
+  // After a failed submission, focus the error summary so it is read out and seen first.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary");
+    if (!summary) { return; }
+    summary.focus();
+    // A summary link moves the focus into its field, not just the scroll position.
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusErrors();
     setUpSearch();
     setUpPrint();
+    setUpCopy();
   });
 })();

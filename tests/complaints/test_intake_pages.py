@@ -146,7 +146,11 @@ def test_tracking_page_with_wrong_code_says_not_found_and_detail_needs_the_code(
     response = client.post("/track/", {"reference": complaint.reference, "access_code": "X" * 12})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
-    assert client.get(f"/track/{complaint.reference}/").status_code == 404
+    # Without the code the detail is the code prompt again, never the complaint.
+    detail = client.get(f"/track/{complaint.reference}/")
+    assert detail.status_code == 200
+    assert "track_detail" not in [t.name.split("/")[-1][:-5] for t in detail.templates]
+    assert complaint.title not in detail.content.decode()
 
 
 def test_withdraw_through_the_tracking_page(client):

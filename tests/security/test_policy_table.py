@@ -173,6 +173,9 @@ PROBES: dict[str, list[Probe]] = {
     "complaint.message": [api("post", f"{T}/messages/", {})],
     "complaint.withdraw": [api("post", f"{T}/withdraw/", {})],
     "complaint.feedback": [api("post", f"{T}/feedback/", {})],
+    # Reached only with a one-time code sent to the contact on file (no role can ask for it):
+    # probed by tests/complaints/test_access_code_recovery.py.
+    "complaint.reset_access_code": [],
     "agency.read": [api("get", "/api/v1/agencies/")],
     "agency.write": [api("post", "/api/v1/agencies/", {})],
     "staff.manage": [api("post", "/api/v1/staff/", {}), api("get", "/api/v1/staff/")],
