@@ -54,10 +54,14 @@ def _roles(*roles: str) -> frozenset[str]:
 POLICY: dict[str, frozenset[str]] = {
     # --- complaints (DESIGN sections 4, 5, 9) -----------------------------------------------
     # Anyone files a complaint, except auditors (read-only) and external systems.
-    "complaint.submit": _roles(ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
+    # External systems (12345, the SME-payment platform) push the complaints they received.
+    "complaint.submit": _roles(
+        ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER, INTEGRATION_CLIENT
+    ),
     # Registering one that arrived by another channel: recorded as the registrant's, with its
-    # channel (an anonymous or other staff submission is always ``web``).
-    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER),
+    # channel and the origin's work-order id (``external_ref``, DESIGN section 13); an
+    # anonymous or other staff submission is always ``web`` and carries no origin id.
+    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER, INTEGRATION_CLIENT),
     "complaint.read": STAFF,
     "complaint.accept": CASEWORK,
     "complaint.reroute": _roles(CREDIT_OFFICER),
@@ -90,6 +94,8 @@ POLICY: dict[str, frozenset[str]] = {
     # --- credit records (DESIGN section 6) ------------------------------------------------------
     "credit_record.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, INTEGRATION_CLIENT),
     "credit_record.push": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
+    # The client that pushed it (its scope is its own source), or the credit office.
+    "credit_record.withdraw": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
     "credit_record.browse": OFFICE,  # the console's record list and its exports
     "agency_credit.read": PUBLIC,  # score, grade, sanctions: public like the profile page
     "agency_profile.view": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),

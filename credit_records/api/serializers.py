@@ -105,6 +105,10 @@ class ObjectionFileSerializer(serializers.Serializer):
     )
 
 
+class CreditRecordWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, label=_("撤回理由"))
+
+
 class ObjectionDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default="", label=_("处理意见")

@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -227,4 +228,23 @@ def credit_record_repair(*, record_id: int, actor=None, note: str = "") -> Credi
     """
     return credit_record_transition(
         record_id=record_id, action=RecordAction.REPAIR, actor=actor, note=note
+    )
+
+
+def credit_record_withdraw(*, record_id: int, reason: str, actor=None) -> CreditRecord:
+    """The source that pushed a record withdraws it (DESIGN section 13: court delisting,
+    payment made): the record is ``revoked`` with the reason kept on its event, and the
+    reconcile lifts its sanctions. Withdrawing a revoked record changes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写撤回理由。")]})
+    record = CreditRecord.objects.get(pk=record_id)
+    if record.status == RecordStatus.REVOKED:
+        return record
+    return credit_record_transition(
+        record_id=record_id,
+        action=RecordAction.WITHDRAW,
+        actor=actor,
+        note=reason,
+        data={"reason": reason},
     )

@@ -216,7 +216,9 @@ def agencies_sanctions_reconcile(
             for reason, pks in by_reason.items():
                 result.lifted += Sanction.objects.filter(
                     pk__in=pks, status=SanctionStatus.ACTIVE
-                ).update(status=SanctionStatus.LIFTED, lifted_at=now, lift_reason=reason)
+                ).update(
+                    status=SanctionStatus.LIFTED, lifted_at=now, lift_reason=reason, updated_at=now
+                )
 
         if rebase:
             BasisThrough.objects.filter(sanction_id__in=list(rebase)).delete()

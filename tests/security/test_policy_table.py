@@ -185,6 +185,9 @@ PROBES: dict[str, list[Probe]] = {
         api("get", "/api/v1/objections/"),
         console("get", "/console/credit/objections/"),
     ],
+    "credit_record.withdraw": [
+        api("post", "/api/v1/credit-records/{w.pushed_record.pk}/withdraw/", {})
+    ],
     "objection.file": [api("post", "/api/v1/objections/", {})],
     "objection.decide": [
         api("post", "/api/v1/objections/{w.objection.pk}/dismiss/", {}),
