@@ -124,6 +124,11 @@ POLICY: dict[str, frozenset[str]] = {
     "typical_case.mark": _roles(CREDIT_OFFICER),
     "office_task.read": OFFICE,
     "office_task.done": _roles(CREDIT_OFFICER),
+    # --- sharing and integration (DESIGN section 13) ---------------------------------------------
+    # The change feed: the credit office, auditors, and external systems allowed to read it
+    # (the client's ``reads_changes`` flag, checked by the view).
+    "change.read": _roles(CREDIT_OFFICER, AUDITOR, INTEGRATION_CLIENT),
+    "webhook.manage": _roles(CREDIT_OFFICER),
 }
 
 

@@ -370,6 +370,8 @@ class IntegrationClient(models.Model):
     channel = models.CharField(
         _("投诉渠道"), max_length=32, choices=Channel.choices, blank=True, default=""
     )
+    # May read the change feed (DESIGN section 9: "integration clients allowed to read it").
+    reads_changes = models.BooleanField(_("可读取数据变更"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integration_client"
     )

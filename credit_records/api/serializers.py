@@ -118,7 +118,16 @@ class ObjectionDecisionSerializer(serializers.Serializer):
 class IntegrationClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = IntegrationClient
-        fields = ["id", "name", "source", "is_active", "token_prefix", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "source",
+            "channel",
+            "reads_changes",
+            "is_active",
+            "token_prefix",
+            "created_at",
+        ]
         read_only_fields = ["id", "is_active", "token_prefix", "created_at"]
 
     def validate_source(self, value):

@@ -194,6 +194,8 @@ class IntegrationClientViewSet(
                 name=serializer.validated_data["name"],
                 source=serializer.validated_data["source"],
                 actor=request.user,
+                channel=serializer.validated_data.get("channel") or None,
+                reads_changes=serializer.validated_data.get("reads_changes", False),
             )
         return Response(
             {**IntegrationClientSerializer(client).data, "token": token},

@@ -26,7 +26,12 @@ CHANNEL_OF_SOURCE = {
 
 
 def integration_client_create(
-    *, name: str, source: str, actor=None, channel: str | None = None
+    *,
+    name: str,
+    source: str,
+    actor=None,
+    channel: str | None = None,
+    reads_changes: bool = False,
 ) -> tuple[IntegrationClient, str]:
     """Create the client and its role-less user; return ``(client, token)`` — show it once.
 
@@ -43,6 +48,7 @@ def integration_client_create(
             name=name,
             source=source,
             channel=channel,
+            reads_changes=reads_changes,
             user=user,
             token_hash=integration_token_hash(token),
             token_prefix=token[:12],
