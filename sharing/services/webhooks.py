@@ -413,3 +413,9 @@ def webhooks_deliver(*, claim: int = 20, max_per_subscription: int = 1000) -> in
                 session, sub_id, now=now, max_per_subscription=max_per_subscription
             )
     return delivered
+
+
+def webhooks_run_once() -> int:
+    """Fan out and deliver once (tests, the command); return how many were delivered."""
+    webhooks_fan_out()
+    return webhooks_deliver()

@@ -231,7 +231,12 @@ PROBES: dict[str, list[Probe]] = {
     ],
     "office_task.done": [console("post", "/console/sanctions/tasks/{w.task.pk}/done/", {})],
     "change.read": [api("get", "/api/v1/changes/")],
-    "webhook.manage": [api("get", "/api/v1/webhooks/"), api("post", "/api/v1/webhooks/", {})],
+    "webhook.manage": [
+        api("get", "/api/v1/webhooks/"),
+        api("post", "/api/v1/webhooks/", {}),
+        console("get", "/console/sharing/webhooks/"),
+        console("post", "/console/sharing/webhooks/", {}),
+    ],
 }
 
 ALLOWED = {200, 201, 302, 400, 409}

@@ -234,3 +234,39 @@ def test_a_12345_complaint_reports_its_status_back_with_the_origin_id(client_for
     assert [b["action"] for b in bodies][-1] == "accept"
     assert {b["external_ref"] for b in bodies} == {"GD-42"}
     assert bodies[0]["reference"] == complaint.reference
+
+
+def test_the_console_page_adds_a_subscription_shows_the_log_and_redelivers(
+    credit_officer, make_staff
+):
+    from django.test import Client
+
+    console = Client()
+    console.force_login(credit_officer)
+    page = "/console/sharing/webhooks/"
+    assert console.get(page).status_code == 200
+    bad = console.post(
+        page, {"url": "ftp://x.example/", "secret": "short", "entities": ["sanction"]}
+    )
+    assert bad.status_code == 400
+    assert "http" in bad.content.decode()
+    assert not WebhookSubscription.objects.exists()
+    with Receiver(script=[500]) as receiver:
+        made = console.post(
+            page, {"url": receiver.url, "secret": SECRET, "entities": ["credit_record"]}
+        )
+        assert made.status_code == 302
+        sub = WebhookSubscription.objects.get()
+        change(1)
+        webhooks_run()
+        log = console.get(f"/console/sharing/webhooks/{sub.pk}/").content.decode()
+        assert "HTTP 500" in log
+        delivery = WebhookDelivery.objects.get()
+        assert (
+            console.post(f"/console/sharing/webhooks/{sub.pk}/redeliver/{delivery.pk}/").status_code
+            == 302
+        )
+        assert webhooks_run() == 1
+    auditor = Client()
+    auditor.force_login(make_staff(role=StaffRole.AUDITOR))
+    assert auditor.get(page).status_code == 403
