@@ -244,6 +244,48 @@ def _matches(obj, key: str, value) -> bool:
     return _LOOKUPS[lookup](current, value)
 
 
+# --- levels: one deployment for a province (DESIGN section 13) ----------------------------------
+
+_UNSET = object()
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and every region below it (GB/T 2260: ``330000``
+    province → ``33``, ``330100`` city → ``3301``, ``330106`` county → ``330106``)."""
+    code = code or ""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def office_region(user) -> str | None:
+    """The region prefix a credit officer or auditor is limited to: their agency's region and
+    below; None (everything) for a superuser or an office user whose agency has no region.
+    Read once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    cached = getattr(user, "_office_region", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    region = None
+    if getattr(user, "agency_id", None):
+        from .models import Agency
+
+        code = Agency.objects.filter(pk=user.agency_id).values_list("region_id", flat=True).first()
+        region = region_prefix(code) if code else None
+    user._office_region = region
+    return region
+
+
+def office_scope(user, agency_path: str) -> "Scope":
+    """What the credit office and auditors see of an entity whose agency is at
+    ``agency_path``: every row, or those of their region and below."""
+    region = office_region(user)
+    if region is None:
+        return Scope.all()
+    return Scope.where(**{f"{agency_path}__region__code__startswith": region})
+
+
 # --- the API and the console read the same table -----------------------------------------------
 
 

@@ -144,6 +144,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # empty: any host but the portal itself (intranet receivers sit on private addresses).
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Subscriptions a worker sends to at once (each one's deliveries stay in order). The
+# embedded mode's single SQLite connection sends them one after another.
+WEBHOOK_DELIVERY_THREADS = env_int("WEBHOOK_DELIVERY_THREADS", 8 if USING_POSTGRES else 1)
 
 CELERY_BEAT_SCHEDULE: dict = {
     # Sharing: number newly committed changes, fan them out and deliver webhooks (the web

@@ -8,6 +8,8 @@ to ``pending_routing`` and, when the respondent has an active supervising depart
 moves it on to ``routed`` at once (第一时间转交), starting the acceptance clock.
 """
 
+from contextlib import nullcontext
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -145,9 +147,10 @@ def _insert(
     *, fields, code, channel, external_ref, registrant, supervisor, respondent, now
 ) -> Complaint | None:
     """Write the complaint and its first events in a savepoint; ``None`` when the origin id's
-    unique constraint refused it (the enclosing transaction stays usable)."""
+    unique constraint refused it (the enclosing transaction stays usable). Without an
+    origin id there is nothing to recover from, so no savepoint (two queries) is paid."""
     try:
-        with transaction.atomic():
+        with transaction.atomic() if external_ref else nullcontext():
             original = duplicate_of(
                 respondent_id=respondent.pk,
                 contract_title=fields.get("contract_title", ""),

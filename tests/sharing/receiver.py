@@ -46,3 +46,11 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+if __name__ == "__main__":  # a receiver in its own process (the benchmark): prints its URL
+    import sys
+
+    with Receiver(delay=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0) as served:
+        print(served.url, flush=True)
+        served.thread.join()
