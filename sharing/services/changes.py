@@ -26,7 +26,7 @@ Readers run the sequencer themselves before reading (``changes_read``), and so d
 fan-out and a beat job, so the feed is fresh without any one of them. On SQLite (embedded
 mode) writers are serialised by the database, so the same code is trivially correct.
 
-Measured with ``benchmarks/feed_drain.py`` (figures in docs/EXCHANGE.md).
+Measured with ``benchmarks/sharing.py`` (README, "Benchmarks").
 """
 
 from django.conf import settings
