@@ -25,6 +25,15 @@ class Change(models.Model):
     position = models.BigIntegerField(null=True, blank=True, unique=True)
     entity = models.CharField(max_length=20, choices=Entity.choices)
     object_id = models.BigIntegerField()
+    # The entity's agency: a region-scoped reader sees the changes of its region's agencies.
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read through the region filter only, together with position
+    )
     action = models.CharField(max_length=20, choices=ChangeAction.choices)
     data = models.JSONField(encoder=DjangoJSONEncoder)
     at = models.DateTimeField()

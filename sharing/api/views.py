@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.policy import INTEGRATION_CLIENT, Policy, roles_of
+from agencies.policy import INTEGRATION_CLIENT, Policy, office_region, roles_of
 
 from ..choices import Entity
 from ..models import WebhookSubscription
@@ -75,7 +75,9 @@ class ChangeFeedView(APIView):
                 {"after": [_("游标无效：请使用上一页返回的 next 值，或不带 after 从头读取。")]},
                 code="invalid_cursor",
             ) from None
-        changes = changes_read(after=after, limit=limit, entities=entities)
+        changes = changes_read(
+            after=after, limit=limit, entities=entities, region=office_region(user)
+        )
         results = [change_body(c) for c in changes]
         next_cursor = results[-1]["cursor"] if results else str(after)
         return Response({"results": results, "next": next_cursor})

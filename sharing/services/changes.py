@@ -57,7 +57,14 @@ def changes_record(entries) -> None:
     now = timezone.now()
     Change.objects.bulk_create(
         [
-            Change(entity=entity, object_id=object_id, action=action, data=data, at=now)
+            Change(
+                entity=entity,
+                object_id=object_id,
+                agency_id=data.get("agency"),
+                action=action,
+                data=data,
+                at=now,
+            )
             for entity, object_id, action, data in entries
         ]
     )
@@ -114,11 +121,14 @@ def parse_cursor(raw: str | None) -> int:
     return position
 
 
-def changes_read(*, after: int, limit: int, entities=None) -> list[Change]:
+def changes_read(*, after: int, limit: int, entities=None, region: str | None = None) -> list:
     """The next ``limit`` changes after position ``after``, in position order (sequencing the
-    newly committed ones first)."""
+    newly committed ones first); with ``region``, only those of agencies in that region and
+    below (a region-scoped credit office, DESIGN section 13)."""
     changes_sequence()
     qs = Change.objects.filter(position__gt=after)
+    if region:
+        qs = qs.filter(agency__region__code__startswith=region)
     if entities:
         qs = qs.filter(entity__in=list(entities))
     return list(qs.order_by("position")[:limit])

@@ -83,3 +83,13 @@ def test_the_province_the_superuser_and_an_officer_without_region_see_everything
     for user in (province, superuser, no_region):
         listed = client_for(user).get("/api/v1/complaints/").json()["results"]
         assert {c["reference"] for c in listed} == everyone
+
+
+def test_a_city_officer_follows_the_feed_of_its_city_only(bodies, make_staff, client_for):
+    regions, made = bodies
+    api = client_for(office(make_staff, regions[CITY]))
+    results = api.get("/api/v1/changes/", {"limit": 1000}).json()["results"]
+    assert {c["data"]["agency"] for c in results} == {made[CITY][0].pk, made[COUNTY][0].pk}
+    province = client_for(office(make_staff, regions[PROVINCE]))
+    everything = province.get("/api/v1/changes/", {"limit": 1000}).json()["results"]
+    assert {c["data"]["agency"] for c in everything} == {m[0].pk for m in made.values()}
