@@ -270,3 +270,17 @@ def test_the_console_page_adds_a_subscription_shows_the_log_and_redelivers(
     auditor = Client()
     auditor.force_login(make_staff(role=StaffRole.AUDITOR))
     assert auditor.get(page).status_code == 403
+
+
+def test_the_command_delivers_in_embedded_mode(client_for, credit_officer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with Receiver() as receiver:
+        subscribe(client_for(credit_officer), receiver.url)
+        change(1)
+        out = StringIO()
+        call_command("deliver_webhooks", stdout=out)
+    assert "delivered: 1" in out.getvalue()
+    assert len(receiver.requests) == 1
