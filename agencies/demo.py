@@ -1,10 +1,12 @@
-"""Demo data: a sample city's agency directory and one login per staff role.
+"""Demo data: a sample province's agency directory and one login per staff role.
 
-杭州市 (330100) with its municipal government, about twenty municipal departments, the credit
-office and the discipline commission, two districts (西湖区 330106, 余杭区 330110) with their own
-governments and bureaus, and several public institutions (事业单位) under their bureaus. Region
-codes are real GB/T 2260 codes; the USCCs are generated (valid check characters, stable across
-runs) and belong to no real body.
+浙江省 (330000) with its credit office; 杭州市 (330100) with its municipal government, about
+twenty municipal departments, the credit office and the discipline commission, two districts
+(西湖区 330106, 余杭区 330110) with their own governments and bureaus; a county (淳安县 330127)
+and a second city (宁波市 330200) with their own credit offices (the levels of DESIGN section
+13); several public institutions (事业单位) under their bureaus. Region codes are real GB/T 2260
+codes; the USCCs are generated (valid check characters, stable across runs) and belong to no
+real body.
 
 ``build_demo`` is idempotent: agencies are matched by USCC and logins by username, so a second
 run changes nothing. ``manage.py load_demo`` calls it, then the ``build_demo`` of the other
@@ -22,9 +24,12 @@ from .choices import AgencyKind, StaffRole
 from .models import Agency, Region, User
 from .services import agency_create, agency_update, staff_create
 
+PROVINCE = "330000"
 CITY = "330100"
 XIHU = "330106"
 YUHANG = "330110"
+CHUNAN = "330127"  # a county of the city
+NINGBO = "330200"  # a second city of the province
 
 GOV = AgencyKind.GOVERNMENT
 DEPT = AgencyKind.DEPARTMENT
@@ -101,6 +106,21 @@ DEMO_AGENCIES: list[tuple[str, str, str, str | None]] = [
     ),
     ("杭州市余杭区第一人民医院", INST, YUHANG, "杭州市余杭区卫生健康局"),
     ("杭州市余杭区实验中学", INST, YUHANG, "杭州市余杭区教育局"),
+    # One deployment for the province (DESIGN section 13): the province's credit office sees
+    # everything below; each city's and the county's credit office only its own region.
+    ("浙江省人民政府", GOV, PROVINCE, None),
+    ("浙江省发展和改革委员会", DEPT, PROVINCE, "浙江省人民政府"),
+    ("浙江省社会信用体系建设领导小组办公室", DEPT, PROVINCE, "浙江省发展和改革委员会"),
+    ("淳安县人民政府", GOV, CHUNAN, "杭州市人民政府"),
+    ("淳安县教育局", DEPT, CHUNAN, "淳安县人民政府"),
+    ("淳安县发展和改革局", DEPT, CHUNAN, "淳安县人民政府"),
+    ("淳安县社会信用体系建设领导小组办公室", DEPT, CHUNAN, "淳安县发展和改革局"),
+    ("淳安县实验小学", INST, CHUNAN, "淳安县教育局"),
+    ("宁波市人民政府", GOV, NINGBO, None),
+    ("宁波市发展和改革委员会", DEPT, NINGBO, "宁波市人民政府"),
+    ("宁波市教育局", DEPT, NINGBO, "宁波市人民政府"),
+    ("宁波市社会信用体系建设领导小组办公室", DEPT, NINGBO, "宁波市发展和改革委员会"),
+    ("宁波市第一中学", INST, NINGBO, "宁波市教育局"),
 ]
 
 UNROUTED_AGENCY = "杭州市会展服务中心"
@@ -118,16 +138,33 @@ def _password(role: str) -> str:
     return f"demo-{role}-2026"
 
 
-DEMO_LOGINS: list[DemoLogin] = [
-    DemoLogin(role, _password(role), role, agency)
-    for role, agency in (
-        (StaffRole.INTAKE_CLERK, "杭州市信访局"),
-        (StaffRole.HANDLER, "杭州市教育局"),
-        (StaffRole.AGENCY_LIAISON, "杭州市第一中学"),
-        (StaffRole.CREDIT_OFFICER, "杭州市社会信用体系建设领导小组办公室"),
-        (StaffRole.AUDITOR, "中共杭州市纪律检查委员会 杭州市监察委员会"),
-    )
-] + [DemoLogin("admin", _password("admin"), "", None)]
+DEMO_LOGINS: list[DemoLogin] = (
+    [
+        DemoLogin(role, _password(role), role, agency)
+        for role, agency in (
+            (StaffRole.INTAKE_CLERK, "杭州市信访局"),
+            (StaffRole.HANDLER, "杭州市教育局"),
+            (StaffRole.AGENCY_LIAISON, "杭州市第一中学"),
+            (StaffRole.CREDIT_OFFICER, "杭州市社会信用体系建设领导小组办公室"),
+            (StaffRole.AUDITOR, "中共杭州市纪律检查委员会 杭州市监察委员会"),
+        )
+    ]
+    + [
+        # The levels: a credit officer of the province, of a second city and of a county.
+        DemoLogin(
+            f"credit_officer_{place}",
+            _password(f"credit_officer_{place}"),
+            StaffRole.CREDIT_OFFICER,
+            office,
+        )
+        for place, office in (
+            ("province", "浙江省社会信用体系建设领导小组办公室"),
+            ("ningbo", "宁波市社会信用体系建设领导小组办公室"),
+            ("chunan", "淳安县社会信用体系建设领导小组办公室"),
+        )
+    ]
+    + [DemoLogin("admin", _password("admin"), "", None)]
+)
 
 # GB 11714 organisation code: 8 characters + a check character with these weights.
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -172,7 +209,7 @@ def build_demo(*, stdout: TextIO | None = None) -> DemoSummary:
 
 
 def _build_agencies(summary: DemoSummary) -> dict[str, Agency]:
-    regions = Region.objects.in_bulk([CITY, XIHU, YUHANG])
+    regions = Region.objects.in_bulk([PROVINCE, CITY, XIHU, YUHANG, CHUNAN, NINGBO])
     wanted = {name: demo_uscc(name, kind, region) for name, kind, region, _ in DEMO_AGENCIES}
     existing = Agency.objects.in_bulk(list(wanted.values()), field_name="uscc")
     agencies: dict[str, Agency] = {}

@@ -54,10 +54,14 @@ def _roles(*roles: str) -> frozenset[str]:
 POLICY: dict[str, frozenset[str]] = {
     # --- complaints (DESIGN sections 4, 5, 9) -----------------------------------------------
     # Anyone files a complaint, except auditors (read-only) and external systems.
-    "complaint.submit": _roles(ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
+    # External systems (12345, the SME-payment platform) push the complaints they received.
+    "complaint.submit": _roles(
+        ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER, INTEGRATION_CLIENT
+    ),
     # Registering one that arrived by another channel: recorded as the registrant's, with its
-    # channel (an anonymous or other staff submission is always ``web``).
-    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER),
+    # channel and the origin's work-order id (``external_ref``, DESIGN section 13); an
+    # anonymous or other staff submission is always ``web`` and carries no origin id.
+    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER, INTEGRATION_CLIENT),
     "complaint.read": STAFF,
     "complaint.accept": CASEWORK,
     "complaint.reroute": _roles(CREDIT_OFFICER),
@@ -92,6 +96,8 @@ POLICY: dict[str, frozenset[str]] = {
     # --- credit records (DESIGN section 6) ------------------------------------------------------
     "credit_record.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, INTEGRATION_CLIENT),
     "credit_record.push": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
+    # The client that pushed it (its scope is its own source), or the credit office.
+    "credit_record.withdraw": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
     "credit_record.browse": OFFICE,  # the console's record list and its exports
     "agency_credit.read": PUBLIC,  # score, grade, sanctions: public like the profile page
     "agency_profile.view": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),
@@ -120,6 +126,11 @@ POLICY: dict[str, frozenset[str]] = {
     "typical_case.mark": _roles(CREDIT_OFFICER),
     "office_task.read": OFFICE,
     "office_task.done": _roles(CREDIT_OFFICER),
+    # --- sharing and integration (DESIGN section 13) ---------------------------------------------
+    # The change feed: the credit office, auditors, and external systems allowed to read it
+    # (the client's ``reads_changes`` flag, checked by the view).
+    "change.read": _roles(CREDIT_OFFICER, AUDITOR, INTEGRATION_CLIENT),
+    "webhook.manage": _roles(CREDIT_OFFICER),
 }
 
 
@@ -233,6 +244,48 @@ def _matches(obj, key: str, value) -> bool:
             return False
         current = getattr(current, attribute)
     return _LOOKUPS[lookup](current, value)
+
+
+# --- levels: one deployment for a province (DESIGN section 13) ----------------------------------
+
+_UNSET = object()
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and every region below it (GB/T 2260: ``330000``
+    province → ``33``, ``330100`` city → ``3301``, ``330106`` county → ``330106``)."""
+    code = code or ""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def office_region(user) -> str | None:
+    """The region prefix a credit officer or auditor is limited to: their agency's region and
+    below; None (everything) for a superuser or an office user whose agency has no region.
+    Read once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    cached = getattr(user, "_office_region", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    region = None
+    if getattr(user, "agency_id", None):
+        from .models import Agency
+
+        code = Agency.objects.filter(pk=user.agency_id).values_list("region_id", flat=True).first()
+        region = region_prefix(code) if code else None
+    user._office_region = region
+    return region
+
+
+def office_scope(user, agency_path: str) -> "Scope":
+    """What the credit office and auditors see of an entity whose agency is at
+    ``agency_path``: every row, or those of their region and below."""
+    region = office_region(user)
+    if region is None:
+        return Scope.all()
+    return Scope.where(**{f"{agency_path}__region__code__startswith": region})
 
 
 # --- the API and the console read the same table -----------------------------------------------

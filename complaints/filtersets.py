@@ -32,6 +32,10 @@ class ComplaintFilterSet(django_filters.FilterSet):
     submitted_after = django_filters.DateFilter(method="filter_after", label=_("提交日期起"))
     submitted_before = django_filters.DateFilter(method="filter_before", label=_("提交日期止"))
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
+    # Incremental pull: rows changed after this instant (ISO 8601), in the updated_at index.
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label=_("更新时间晚于")
+    )
 
     class Meta:
         model = Complaint

@@ -42,6 +42,9 @@ class Complaint(models.Model):
     channel = models.CharField(
         _("受理渠道"), max_length=32, choices=Channel.choices, default=Channel.WEB
     )
+    # The work-order id at the origin system (12345, the SME-payment platform): unique per
+    # channel, so a retried push finds the first complaint instead of making a second one.
+    external_ref = models.CharField(_("来源系统工单号"), max_length=100, blank=True, default="")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
     version = models.PositiveIntegerField(default=1)
     last_event_seq = models.PositiveIntegerField(default=0, db_default=0)
@@ -129,6 +132,8 @@ class Complaint(models.Model):
         verbose_name_plural = _("投诉")
         ordering = ["-submitted_at", "-id"]
         indexes = [
+            # Incremental pull (``updated_after``) reads by change time.
+            models.Index(fields=["updated_at", "id"], name="complaints_updated_idx"),
             # Counts per status (and overdue counts) answered from the index alone: every
             # column of the filter, including clock_paused_at, is a key column.
             models.Index(
@@ -165,6 +170,12 @@ class Complaint(models.Model):
             ),
         ]
         constraints = [
+            # DESIGN section 13: a retry with the same origin id never makes a second complaint.
+            models.UniqueConstraint(
+                fields=["channel", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="%(app_label)s_%(class)s_unique_external_ref",
+            ),
             models.CheckConstraint(
                 condition=~Q(complainant_type=ComplainantType.ENTERPRISE) | ~Q(complainant_uscc=""),
                 name="%(app_label)s_%(class)s_enterprise_has_uscc",

@@ -13,6 +13,7 @@ from agencies.policy import (
     INTAKE_CLERK,
     OFFICE,
     Scope,
+    office_scope,
     roles_of,
 )
 
@@ -30,7 +31,7 @@ def complaint_scope(user) -> Scope:
     clerk those it registered; a complainant (reference + access code) their own."""
     roles = roles_of(user)
     if roles & OFFICE:
-        return Scope.all()
+        return office_scope(user, "respondent_agency")
     if HANDLER in roles:
         return Scope.where(handling_agency_id=user.agency_id)
     if AGENCY_LIAISON in roles:

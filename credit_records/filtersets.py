@@ -22,6 +22,10 @@ class CreditRecordFilterSet(django_filters.FilterSet):
         field_name="decided_on", lookup_expr="lte", label=_("认定日期止")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("主体名称或统一社会信用代码"))
+    # Incremental pull: rows changed after this instant (ISO 8601), in the updated_at index.
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label=_("更新时间晚于")
+    )
 
     class Meta:
         model = CreditRecord
@@ -35,6 +39,7 @@ class CreditRecordFilterSet(django_filters.FilterSet):
             "decided_after",
             "decided_before",
             "q",
+            "updated_after",
         ]
 
     def filter_q(self, queryset, name, value):

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaints.choices import Channel
+
 from .choices import (
     NEGATIVE_KINDS,
     POSITIVE_KINDS,
@@ -136,6 +138,8 @@ class CreditRecord(models.Model):
             models.Index(fields=["severity", "status"], name="credit_rec_severity_idx"),
             models.Index(fields=["decided_on"], name="credit_rec_decided_idx"),
             models.Index(fields=["complaint", "kind"], name="credit_rec_complaint_idx"),
+            # Incremental pull (``updated_after``).
+            models.Index(fields=["updated_at", "id"], name="credit_rec_updated_idx"),
         ]
 
     def __str__(self):
@@ -361,6 +365,13 @@ class IntegrationClient(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     source = models.CharField(_("推送来源"), max_length=32, choices=Source.choices)
+    # The complaint channel this origin system registers by (12345, the SME-payment
+    # platform): its complaints carry that channel and the origin's work-order id.
+    channel = models.CharField(
+        _("投诉渠道"), max_length=32, choices=Channel.choices, blank=True, default=""
+    )
+    # May read the change feed (DESIGN section 9: "integration clients allowed to read it").
+    reads_changes = models.BooleanField(_("可读取数据变更"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="integration_client"
     )

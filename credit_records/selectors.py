@@ -6,7 +6,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.policy import AGENCY_LIAISON, INTEGRATION_CLIENT, OFFICE, Scope, roles_of
+from agencies.policy import (
+    AGENCY_LIAISON,
+    INTEGRATION_CLIENT,
+    OFFICE,
+    Scope,
+    office_scope,
+    roles_of,
+)
 from agencies.selectors import agency_search_condition
 
 from .choices import PUBLISHED_SEVERITIES, Polarity, RecordStatus
@@ -39,7 +46,7 @@ def credit_record_scope(user) -> Scope:
     agency's; an integration client what it pushed as its source; nothing otherwise."""
     roles = roles_of(user)
     if roles & OFFICE:
-        return Scope.all()
+        return office_scope(user, "agency")
     if AGENCY_LIAISON in roles:
         return Scope.where(agency_id=user.agency_id)
     if INTEGRATION_CLIENT in roles:
@@ -57,7 +64,7 @@ def objection_scope(user) -> Scope:
     """Objections: the credit office and auditors all; a liaison its own agency's."""
     roles = roles_of(user)
     if roles & OFFICE:
-        return Scope.all()
+        return office_scope(user, "agency")
     if AGENCY_LIAISON in roles:
         return Scope.where(agency_id=user.agency_id)
     return Scope.none()

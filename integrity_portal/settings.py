@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "integrity_portal",
     "agencies",
+    "sharing",
     "complaints",
     "credit_records",
     "sanctions",
@@ -142,7 +143,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Webhook receivers (DESIGN section 13): comma-separated host names, addresses or CIDR ranges;
+# empty: any host but the portal itself (intranet receivers sit on private addresses).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Subscriptions a worker sends to at once (each one's deliveries stay in order). The
+# embedded mode's single SQLite connection sends them one after another.
+WEBHOOK_DELIVERY_THREADS = env_int("WEBHOOK_DELIVERY_THREADS", 8 if USING_POSTGRES else 1)
+
 CELERY_BEAT_SCHEDULE: dict = {
+    # Sharing: number newly committed changes, fan them out and deliver webhooks (the web
+    # processes also enqueue a run after each change; this is the safety net).
+    "sharing-webhooks-run": {
+        "task": "sharing.tasks.webhooks_run",
+        "schedule": 10.0,
+    },
     # Every periodic job of the product is declared here and nowhere else.
     # Credit records: outcome events not yet ingested (lost message, dead worker).
     "credit-records-complaint-event-sweep": {

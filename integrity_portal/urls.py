@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("agencies.api.urls")),
     path("", include("credit_records.api.urls")),
+    path("", include("sharing.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("console/credit/", include("credit_records.console.urls")),
     path("console/agencies/", include("credit_records.console.agency_urls")),
     path("console/sanctions/", include("sanctions.console.urls")),
+    path("console/sharing/", include("sharing.console.urls")),
     path("console/", include("complaints.console.urls")),
     path("credit/", include("credit_records.urls")),
     path("", include("sanctions.urls")),

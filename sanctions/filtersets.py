@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Measure, RepairStatus, SanctionStatus
 from .models import Repair, Sanction
@@ -9,6 +10,10 @@ class SanctionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SanctionStatus.choices)
     measure = django_filters.ChoiceFilter(field_name="measure_id", choices=Measure.choices)
     rule = django_filters.NumberFilter(field_name="rule_id")
+    # Incremental pull: rows changed after this instant (ISO 8601), in the updated_at index.
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label=_("更新时间晚于")
+    )
 
     class Meta:
         model = Sanction

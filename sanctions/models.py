@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,8 @@ class Sanction(models.Model):
     lift_reason = models.CharField(
         _("解除原因"), max_length=16, choices=LiftReason.choices, blank=True, default=""
     )
+    # Set by every write (the reconcile's bulk lift sets it explicitly): incremental pull.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("失信惩戒")
@@ -152,6 +155,7 @@ class Sanction(models.Model):
         indexes = [
             models.Index(fields=["agency", "status"], name="sanction_agency_status_idx"),
             models.Index(fields=["measure", "status"], name="sanction_measure_status_idx"),
+            models.Index(fields=["updated_at", "id"], name="sanction_updated_idx"),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from agencies.models import Agency
-from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, STAFF, Scope, roles_of
+from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, STAFF, Scope, office_scope, roles_of
 from credit_records.choices import Polarity
 from credit_records.models import CreditRecord
 
@@ -120,7 +120,7 @@ def sanction_scope(user) -> Scope:
     liaison sees its own agency's."""
     roles = roles_of(user)
     if roles & OFFICE:
-        return Scope.all()
+        return office_scope(user, "agency")
     if AGENCY_LIAISON in roles:
         return Scope.where(agency_id=user.agency_id)
     return Scope.all() if roles & STAFF else Scope.none()
@@ -138,7 +138,7 @@ def repair_scope(user) -> Scope:
     agency must confirm (it determined the breach); nobody else."""
     roles = roles_of(user)
     if roles & OFFICE:
-        return Scope.all()
+        return office_scope(user, "agency")
     if AGENCY_LIAISON in roles:
         return Scope.where(agency_id=user.agency_id)
     if HANDLER in roles:

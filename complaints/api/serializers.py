@@ -70,6 +70,10 @@ class ComplaintSubmitSerializer(serializers.Serializer):
     )
     consent_to_share_contact = serializers.BooleanField(required=False, default=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    # The origin's work-order id (intake clerks and integration clients; DESIGN section 13).
+    external_ref = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
 
     def validate_contact_phone(self, value):
         return normalize_phone(value)
@@ -99,6 +103,7 @@ class ComplaintCreatedSerializer(serializers.Serializer):
     channel = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     attachments = serializers.IntegerField()
+    external_ref = serializers.CharField()
     track_url = serializers.CharField()
 
 
@@ -152,6 +157,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     class Meta(ComplaintListSerializer.Meta):
         fields = [
             *ComplaintListSerializer.Meta.fields,
+            "external_ref",
             "description",
             "complainant_uscc",
             "contact_name",

@@ -121,20 +121,29 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             values = dict(validated_data(s.ComplaintSubmitSerializer, request_data(request)))
             files = request_files(request)
             channel = values.pop("channel", Channel.WEB)
+            external_ref = values.pop("external_ref", "")
             complaint, code = complaint_submit(
-                data=values, files=files, actor=request.user, channel=channel
+                data=values,
+                files=files,
+                actor=request.user,
+                channel=channel,
+                external_ref=external_ref,
             )
         body = {
             "reference": complaint.reference,
-            "access_code": code,
             "status": complaint.status,
             "handling_agency": complaint.handling_agency_id,
             "respondent_agency": complaint.respondent_agency_id,
             "channel": complaint.channel,
             "submitted_at": complaint.submitted_at,
             "attachments": len(files),
+            "external_ref": complaint.external_ref,
             "track_url": f"/track/?reference={complaint.reference}",
         }
+        if code is None:
+            # A retried push of the same origin id: the first complaint, no new access code.
+            return Response(body, status=status.HTTP_200_OK)
+        body["access_code"] = code
         return Response(body, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, *args, **kwargs):

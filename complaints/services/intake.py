@@ -8,9 +8,11 @@ to ``pending_routing`` and, when the respondent has an active supervising depart
 moves it on to ``routed`` at once (第一时间转交), starting the acceptance clock.
 """
 
+from contextlib import nullcontext
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +52,8 @@ def complaint_submit(
     files=(),
     actor=None,
     channel: str = Channel.WEB,
-) -> tuple[Complaint, str]:
+    external_ref: str = "",
+) -> tuple[Complaint, str | None]:
     """File a complaint from validated ``data``; return it and its access code (shown once).
 
     ``data`` holds the contract's fields (``respondent_agency`` an ``Agency``, or its id),
@@ -59,11 +62,24 @@ def complaint_submit(
     arrived by ``channel`` and is recorded as its registrant; any other submission is anonymous
     and ``web``. Routing: the handling agency is the respondent's active supervising agency and
     the status ``routed``; without one the status is ``pending_routing`` for the credit office.
+
+    A registrant may give the origin's work-order id (``external_ref``, DESIGN section 13): a
+    second submission with the same ``(channel, external_ref)`` returns the complaint made the
+    first time and ``None`` for the code, and writes nothing. The unique constraint decides,
+    not a lookup: two concurrent retries both try the INSERT and the loser finds the winner.
     """
     require(actor, "complaint.submit")
     registrant = actor if actor is not None and may(actor, "complaint.register") else None
+    external_ref = (external_ref or "").strip()
     if registrant is None:
         channel = Channel.WEB
+        external_ref = ""
+    else:
+        channel = _registrant_channel(registrant, channel)
+    if external_ref:
+        existing = _by_external_ref(channel, external_ref)
+        if existing is not None:
+            return existing, None
     respondent = data["respondent_agency"]
     if not isinstance(respondent, Agency):
         respondent = Agency.objects.select_related("supervisor").filter(pk=respondent).first()
@@ -85,6 +101,56 @@ def complaint_submit(
     stored_paths: list[str] = []
     try:
         with transaction.atomic():
+            complaint = _insert(
+                fields=fields,
+                code=code,
+                channel=channel,
+                external_ref=external_ref,
+                registrant=registrant,
+                supervisor=supervisor,
+                respondent=respondent,
+                now=now,
+            )
+            if complaint is None:
+                # A concurrent retry with the same origin id committed first: answer with it.
+                existing = _by_external_ref(channel, external_ref)
+                if existing is None:
+                    raise IntegrityError("external_ref conflict without a stored complaint")
+                return existing, None
+            _attachments_store(complaint, checked, actor=registrant, stored_paths=stored_paths)
+    except BaseException:
+        # Nothing was committed; the files written for it must not outlive it.
+        _files_remove(stored_paths)
+        raise
+    return complaint, code
+
+
+def _registrant_channel(registrant, channel: str) -> str:
+    """An external system registers by its own channel (the one set on its client), whatever
+    it sends; another channel is refused with a 400 naming the field."""
+    client = getattr(registrant, "integration_client", None)
+    own = getattr(client, "channel", "") if client is not None else ""
+    if not own:
+        return channel
+    if channel not in ("", Channel.WEB, own):
+        raise ValidationError(
+            {"channel": _("该对接系统只能以“%(channel)s”渠道登记投诉。") % {"channel": own}}
+        )
+    return own
+
+
+def _by_external_ref(channel: str, external_ref: str) -> Complaint | None:
+    return Complaint.objects.filter(channel=channel, external_ref=external_ref).first()
+
+
+def _insert(
+    *, fields, code, channel, external_ref, registrant, supervisor, respondent, now
+) -> Complaint | None:
+    """Write the complaint and its first events in a savepoint; ``None`` when the origin id's
+    unique constraint refused it (the enclosing transaction stays usable). Without an
+    origin id there is nothing to recover from, so no savepoint (two queries) is paid."""
+    try:
+        with transaction.atomic() if external_ref else nullcontext():
             original = duplicate_of(
                 respondent_id=respondent.pk,
                 contract_title=fields.get("contract_title", ""),
@@ -98,6 +164,7 @@ def complaint_submit(
                 reference=reference_next(),
                 access_code_hash=access_code_hash(code),
                 channel=channel,
+                external_ref=external_ref,
                 status="",
                 registered_by=registrant,
                 duplicate_of_id=original[0] if original else None,
@@ -133,12 +200,11 @@ def complaint_submit(
                     )
                 )
             write(complaint, events)
-            _attachments_store(complaint, checked, actor=registrant, stored_paths=stored_paths)
-    except BaseException:
-        # Nothing was committed; the files written for it must not outlive it.
-        _files_remove(stored_paths)
-        raise
-    return complaint, code
+    except IntegrityError:
+        if not external_ref:
+            raise
+        return None
+    return complaint
 
 
 def _attachments_store(complaint, checked, *, actor, stored_paths) -> list[Attachment]:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from agencies.policy import Complainant, may, require
 from integrity_portal.api import InvalidTransition, StaleObject
+from sharing.services.webhooks import origin_notify
 
 from ..choices import CLOSED_STATUSES, TRANSITIONS, Action, ActorKind, Status
 from ..models import Complaint, ComplaintEvent
@@ -188,6 +189,8 @@ def write(complaint: Complaint, events: list[ComplaintEvent]) -> list[ComplaintE
         prev_hash = event.hash
     events = ComplaintEvent.objects.bulk_create(events)
     notices_queue(complaint, events)
+    if complaint.external_ref:
+        _origin_notify(complaint, events)
     announcements = [(e.pk, e.action, e.to_status) for e in events]
     complaint_id = complaint.pk
 
@@ -203,6 +206,26 @@ def write(complaint: Complaint, events: list[ComplaintEvent]) -> list[ComplaintE
 
     transaction.on_commit(announce)
     return events
+
+
+def _origin_notify(complaint: Complaint, events: list[ComplaintEvent]) -> None:
+    """A complaint that another system registered reports each status change back to it
+    with the origin's own id (DESIGN section 13: the 12345 work order closes when ours does).
+    Queued in this transaction; the worker delivers."""
+    now = timezone.now()
+    for event in events:
+        origin_notify(
+            channel=complaint.channel,
+            payload={
+                "external_ref": complaint.external_ref,
+                "reference": complaint.reference,
+                "channel": complaint.channel,
+                "action": event.action,
+                "status": event.to_status,
+                "closed": complaint.closed_at is not None,
+                "at": now,
+            },
+        )
 
 
 def _hash_before(complaint: Complaint, seq: int) -> str:

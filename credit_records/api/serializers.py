@@ -105,6 +105,10 @@ class ObjectionFileSerializer(serializers.Serializer):
     )
 
 
+class CreditRecordWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, label=_("撤回理由"))
+
+
 class ObjectionDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default="", label=_("处理意见")
@@ -114,7 +118,16 @@ class ObjectionDecisionSerializer(serializers.Serializer):
 class IntegrationClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = IntegrationClient
-        fields = ["id", "name", "source", "is_active", "token_prefix", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "source",
+            "channel",
+            "reads_changes",
+            "is_active",
+            "token_prefix",
+            "created_at",
+        ]
         read_only_fields = ["id", "is_active", "token_prefix", "created_at"]
 
     def validate_source(self, value):

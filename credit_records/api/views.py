@@ -26,11 +26,13 @@ from ..services.clients import (
     integration_client_set_active,
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.records import credit_record_withdraw
 from ..services.scoring import agency_score
 from .serializers import (
     AgencyCreditSerializer,
     CreditRecordPushSerializer,
     CreditRecordSerializer,
+    CreditRecordWithdrawSerializer,
     IntegrationClientSerializer,
     ObjectionDecisionSerializer,
     ObjectionFileSerializer,
@@ -48,6 +50,7 @@ class CreditRecordViewSet(
         "list": "credit_record.read",
         "retrieve": "credit_record.read",
         "create": "credit_record.push",
+        "withdraw": "credit_record.withdraw",
     }
     serializer_class = CreditRecordSerializer
     filterset_class = CreditRecordFilterSet
@@ -82,6 +85,18 @@ class CreditRecordViewSet(
             CreditRecordSerializer(record).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(request=CreditRecordWithdrawSerializer, responses={200: CreditRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The source withdraws a record it pushed: ``revoked``, its sanctions lifted."""
+        record = self.get_object()  # a client sees only its own source's records (404)
+        serializer = CreditRecordWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = credit_record_withdraw(
+            record_id=record.pk, reason=serializer.validated_data["reason"], actor=request.user
+        )
+        return Response(CreditRecordSerializer(record).data)
 
 
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -179,6 +194,8 @@ class IntegrationClientViewSet(
                 name=serializer.validated_data["name"],
                 source=serializer.validated_data["source"],
                 actor=request.user,
+                channel=serializer.validated_data.get("channel") or None,
+                reads_changes=serializer.validated_data.get("reads_changes", False),
             )
         return Response(
             {**IntegrationClientSerializer(client).data, "token": token},

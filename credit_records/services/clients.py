@@ -6,6 +6,9 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from complaints.choices import Channel
+
+from ..choices import Source
 from ..models import IntegrationClient, integration_token_hash
 
 TOKEN_PREFIX = "ipc_"  # noqa: S105 — a marker, not a secret
@@ -15,10 +18,27 @@ def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+# The complaint channel of the origin systems that also register complaints.
+CHANNEL_OF_SOURCE = {
+    Source.HOTLINE_12345: Channel.HOTLINE_12345,
+    Source.PAYMENT_PLATFORM: Channel.SME_PAYMENT_PLATFORM,
+}
+
+
 def integration_client_create(
-    *, name: str, source: str, actor=None
+    *,
+    name: str,
+    source: str,
+    actor=None,
+    channel: str | None = None,
+    reads_changes: bool = False,
 ) -> tuple[IntegrationClient, str]:
-    """Create the client and its role-less user; return ``(client, token)`` — show it once."""
+    """Create the client and its role-less user; return ``(client, token)`` — show it once.
+
+    ``channel`` (default: the one of its source, if any) is the complaint channel it registers
+    complaints by, with its own work-order ids (DESIGN section 13)."""
+    if channel is None:
+        channel = CHANNEL_OF_SOURCE.get(source, "")
     token = _new_token()
     with transaction.atomic():
         user = get_user_model()(username=f"integration-{secrets.token_hex(6)}")
@@ -27,6 +47,8 @@ def integration_client_create(
         client = IntegrationClient.objects.create(
             name=name,
             source=source,
+            channel=channel,
+            reads_changes=reads_changes,
             user=user,
             token_hash=integration_token_hash(token),
             token_prefix=token[:12],

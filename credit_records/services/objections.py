@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from agencies.policy import require
 from integrity_portal.api import InvalidTransition
 from integrity_portal.workdays import add_workdays
+from sharing.choices import ChangeAction, Entity
+from sharing.services import changes_record
 
 from ..choices import ObjectionStatus, RecordAction
 from ..models import Objection
@@ -29,7 +31,7 @@ def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "
             note=reason,
             data={"evidence_note": evidence_note} if evidence_note else None,
         )
-        return Objection.objects.create(
+        objection = Objection.objects.create(
             record=record,
             agency_id=record.agency_id,
             reason=reason,
@@ -38,6 +40,24 @@ def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "
             filed_at=now,
             due_on=add_workdays(timezone.localdate(now), DECISION_WORKDAYS),
         )
+        changes_record([objection_feed_entry(objection, ChangeAction.CREATED)])
+    return objection
+
+
+def objection_feed_entry(objection: Objection, action: str) -> tuple:
+    """An objection's change-feed row (its fields, without who filed or decided it)."""
+    data = {
+        "id": objection.pk,
+        "record": objection.record_id,
+        "agency": objection.agency_id,
+        "status": objection.status,
+        "reason": objection.reason,
+        "filed_at": objection.filed_at,
+        "due_on": objection.due_on,
+        "decided_at": objection.decided_at,
+        "decision_note": objection.decision_note,
+    }
+    return (Entity.OBJECTION, objection.pk, action, data)
 
 
 def _decide(*, objection_id: int, actor, note: str, status: str, action: str) -> Objection:
@@ -63,6 +83,7 @@ def _decide(*, objection_id: int, actor, note: str, status: str, action: str) ->
         objection.decided_at = timezone.now()
         objection.decision_note = note
         objection.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        changes_record([objection_feed_entry(objection, ChangeAction.STATUS_CHANGED)])
     return objection
 
 

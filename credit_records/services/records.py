@@ -4,12 +4,15 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrity_portal.api import InvalidTransition
 from integrity_portal.tasking import enqueue_on_commit
+from sharing.choices import ChangeAction, Entity
+from sharing.services import changes_record
 
 from ..choices import (
     NEGATIVE_KINDS,
@@ -29,6 +32,63 @@ from ..signals import agency_records_batch_changed, agency_records_changed
 INTERNAL_SOURCES = frozenset({Source.COMPLAINT})
 
 
+# Record actions as the change feed names them (DESIGN section 13).
+FEED_ACTION = {
+    RecordAction.CREATE: ChangeAction.CREATED,
+    RecordAction.FILE_OBJECTION: ChangeAction.STATUS_CHANGED,
+    RecordAction.UPHOLD_OBJECTION: ChangeAction.REVOKED,
+    RecordAction.DISMISS_OBJECTION: ChangeAction.STATUS_CHANGED,
+    RecordAction.EXPIRE: ChangeAction.EXPIRED,
+    RecordAction.REVOKE: ChangeAction.REVOKED,
+    RecordAction.REPAIR: ChangeAction.REPAIRED,
+    RecordAction.WITHDRAW: ChangeAction.WITHDRAWN,
+}
+RECORD_FEED_FIELDS = (
+    "id",
+    "agency",
+    "kind",
+    "polarity",
+    "severity",
+    "status",
+    "facts",
+    "amount",
+    "decided_on",
+    "publicity_ends",
+    "repair_eligible_on",
+    "complaint",
+    "source",
+    "source_ref",
+)
+
+
+def record_feed_entries(changes: list[tuple[int, str]]) -> list[tuple]:
+    """Change-feed rows for ``(record_id, record action)`` pairs, each with the record's
+    contract fields as they are now (one query). A new record inside its publicity window
+    is also ``published``."""
+    if not changes:
+        return []
+    rows = {
+        row["id"]: row
+        for row in CreditRecord.objects.filter(pk__in={r for r, _a in changes}).values(
+            *(f for f in RECORD_FEED_FIELDS if f not in ("agency", "complaint")),
+            "agency_id",
+            "complaint__reference",
+        )
+    }
+    today = timezone.localdate()
+    entries = []
+    for record_id, action in changes:
+        row = dict(rows[record_id])
+        row["agency"] = row.pop("agency_id")
+        row["complaint"] = row.pop("complaint__reference")
+        data = {name: row[name] for name in RECORD_FEED_FIELDS}
+        entries.append((Entity.CREDIT_RECORD, record_id, FEED_ACTION[action], data))
+        published = row["publicity_ends"] is not None and row["decided_on"] <= today
+        if action == RecordAction.CREATE and published and row["publicity_ends"] > today:
+            entries.append((Entity.CREDIT_RECORD, record_id, ChangeAction.PUBLISHED, data))
+    return entries
+
+
 def announce_changes(changes: Iterable[tuple[int, int | None, str]]) -> None:
     """Write the outbox rows for ``(agency_id, record_id, reason)`` changes; after commit send
     ``agency_records_changed`` for each and enqueue one score recompute for the agencies."""
@@ -38,6 +98,7 @@ def announce_changes(changes: Iterable[tuple[int, int | None, str]]) -> None:
     AgencyRecordChange.objects.bulk_create(
         [AgencyRecordChange(agency_id=a, record_id=r, reason=reason) for a, r, reason in changes]
     )
+    changes_record(record_feed_entries([(r, reason) for _a, r, reason in changes if r]))
     agency_ids = sorted({a for a, _r, _reason in changes})
 
     def send():
@@ -227,4 +288,23 @@ def credit_record_repair(*, record_id: int, actor=None, note: str = "") -> Credi
     """
     return credit_record_transition(
         record_id=record_id, action=RecordAction.REPAIR, actor=actor, note=note
+    )
+
+
+def credit_record_withdraw(*, record_id: int, reason: str, actor=None) -> CreditRecord:
+    """The source that pushed a record withdraws it (DESIGN section 13: court delisting,
+    payment made): the record is ``revoked`` with the reason kept on its event, and the
+    reconcile lifts its sanctions. Withdrawing a revoked record changes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写撤回理由。")]})
+    record = CreditRecord.objects.get(pk=record_id)
+    if record.status == RecordStatus.REVOKED:
+        return record
+    return credit_record_transition(
+        record_id=record_id,
+        action=RecordAction.WITHDRAW,
+        actor=actor,
+        note=reason,
+        data={"reason": reason},
     )

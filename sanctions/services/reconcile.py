@@ -19,6 +19,8 @@ from agencies.models import Agency
 from credit_records.choices import Polarity, RecordStatus
 from credit_records.models import AgencyRecordChange, CreditRecord
 from credit_records.selectors import IN_FORCE_STATUSES
+from sharing.choices import ChangeAction, Entity
+from sharing.services import changes_record
 
 from ..choices import NOTICE_MEASURES, SEVERITY_RANK, LiftReason, SanctionStatus, TaskKind
 from ..models import ChangeCursor, OfficeTask, Sanction, SanctionRule
@@ -120,6 +122,37 @@ def _lift_reason(
     return LiftReason.EXPIRED
 
 
+def sanction_feed_entry(
+    action: str,
+    *,
+    pk: int,
+    agency_id: int,
+    rule_id: int,
+    measure: str,
+    imposed_at,
+    basis,
+    lifted_at=None,
+    lift_reason: str = "",
+) -> tuple:
+    """A sanction's change-feed row with its contract fields (DESIGN section 9)."""
+    return (
+        Entity.SANCTION,
+        pk,
+        action,
+        {
+            "id": pk,
+            "agency": agency_id,
+            "measure": measure,
+            "rule": rule_id,
+            "status": SanctionStatus.LIFTED if lifted_at else SanctionStatus.ACTIVE,
+            "imposed_at": imposed_at,
+            "lifted_at": lifted_at,
+            "lift_reason": lift_reason,
+            "basis_records": sorted(basis),
+        },
+    )
+
+
 def agencies_sanctions_reconcile(
     *,
     agency_ids: Iterable[int],
@@ -184,6 +217,7 @@ def agencies_sanctions_reconcile(
             ).values_list("sanction_id", "creditrecord_id"):
                 current_basis[sanction_id].add(record_id)
 
+        feed: list[tuple] = []  # the change feed's rows, written in this transaction
         to_lift: list[tuple[int, int, int, str, object]] = []
         rebase: dict[int, list[int]] = {}
         held: set[tuple[int, int, str]] = set()
@@ -213,10 +247,27 @@ def agencies_sanctions_reconcile(
                 )
                 by_reason[reason].append(pk)
                 result.changed_agencies.add(agency_id)
+            lifted_rows = {row[0]: row for row in to_lift}
             for reason, pks in by_reason.items():
+                feed.extend(
+                    sanction_feed_entry(
+                        ChangeAction.LIFTED,
+                        pk=pk,
+                        agency_id=lifted_rows[pk][1],
+                        rule_id=lifted_rows[pk][2],
+                        measure=lifted_rows[pk][3],
+                        imposed_at=lifted_rows[pk][4],
+                        lifted_at=now,
+                        lift_reason=reason,
+                        basis=current_basis[pk],
+                    )
+                    for pk in pks
+                )
                 result.lifted += Sanction.objects.filter(
                     pk__in=pks, status=SanctionStatus.ACTIVE
-                ).update(status=SanctionStatus.LIFTED, lifted_at=now, lift_reason=reason)
+                ).update(
+                    status=SanctionStatus.LIFTED, lifted_at=now, lift_reason=reason, updated_at=now
+                )
 
         if rebase:
             BasisThrough.objects.filter(sanction_id__in=list(rebase)).delete()
@@ -263,9 +314,22 @@ def agencies_sanctions_reconcile(
                 ],
                 ignore_conflicts=True,
             )
+            feed.extend(
+                sanction_feed_entry(
+                    ChangeAction.IMPOSED,
+                    pk=sanction.pk,
+                    agency_id=agency_id,
+                    rule_id=rule_id,
+                    measure=measure,
+                    imposed_at=now,
+                    basis=required[(agency_id, rule_id, measure)],
+                )
+                for sanction, (agency_id, rule_id, measure) in zip(created, missing, strict=True)
+            )
             result.imposed = len(created)
             result.changed_agencies |= {agency_id for agency_id, _r, _m in missing}
 
+        changes_record(feed)
         if result.changed_agencies:
             from ..selectors import sanction_state_invalidate
 

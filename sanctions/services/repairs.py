@@ -19,6 +19,8 @@ from credit_records.selectors import credit_record_scope
 from credit_records.services import credit_record_repair
 from integrity_portal.api import InvalidTransition, NotEligible
 from integrity_portal.workdays import add_workdays
+from sharing.choices import ChangeAction, Entity
+from sharing.services import changes_record
 
 from ..choices import (
     OPEN_REPAIR_STATUSES,
@@ -104,6 +106,7 @@ def repair_apply(
             actor=actor,
             note=statement,
         )
+        changes_record([repair_feed_entry(repair, ChangeAction.CREATED)])
     return repair
 
 
@@ -132,7 +135,25 @@ def _finish(repair: Repair, *, action: str, actor, note: str, fields: list[str])
         actor=actor,
         note=note,
     )
+    changes_record([repair_feed_entry(repair, ChangeAction.STATUS_CHANGED)])
     return repair
+
+
+def repair_feed_entry(repair: Repair, action: str) -> tuple:
+    """A repair's change-feed row (its fields, without the people who acted)."""
+    data = {
+        "id": repair.pk,
+        "record": repair.record_id,
+        "agency": repair.agency_id,
+        "status": repair.status,
+        "commitment": repair.commitment,
+        "applied_at": repair.applied_at,
+        "due_on": repair.due_on,
+        "confirmed_at": repair.confirmed_at,
+        "decided_at": repair.decided_at,
+        "decision_note": repair.decision_note,
+    }
+    return (Entity.REPAIR, repair.pk, action, data)
 
 
 def may_confirm(*, actor, repair: Repair) -> bool:

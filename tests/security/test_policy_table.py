@@ -74,7 +74,9 @@ def world() -> World:
         )
     }
     users[SUPERUSER] = User.objects.create_superuser("root", "r@example.invalid", "x-Pass-12345")
-    client, token = integration_client_create(name="市中级人民法院", source="court")
+    client, token = integration_client_create(
+        name="市中级人民法院", source="court", reads_changes=True
+    )
     users[policy.INTEGRATION_CLIENT] = client.user
     clerk, handler = users[StaffRole.INTAKE_CLERK], users[StaffRole.HANDLER]
     complaint, code = complaint_submit(
@@ -188,6 +190,9 @@ PROBES: dict[str, list[Probe]] = {
         api("get", "/api/v1/objections/"),
         console("get", "/console/credit/objections/"),
     ],
+    "credit_record.withdraw": [
+        api("post", "/api/v1/credit-records/{w.pushed_record.pk}/withdraw/", {})
+    ],
     "objection.file": [api("post", "/api/v1/objections/", {})],
     "objection.decide": [
         api("post", "/api/v1/objections/{w.objection.pk}/dismiss/", {}),
@@ -228,6 +233,13 @@ PROBES: dict[str, list[Probe]] = {
         console("get", "/console/sanctions/tasks/{w.task.pk}/notice/"),
     ],
     "office_task.done": [console("post", "/console/sanctions/tasks/{w.task.pk}/done/", {})],
+    "change.read": [api("get", "/api/v1/changes/")],
+    "webhook.manage": [
+        api("get", "/api/v1/webhooks/"),
+        api("post", "/api/v1/webhooks/", {}),
+        console("get", "/console/sharing/webhooks/"),
+        console("post", "/console/sharing/webhooks/", {}),
+    ],
 }
 
 ALLOWED = {200, 201, 302, 400, 409}

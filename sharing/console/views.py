@@ -1,0 +1,71 @@
+"""The credit office's 数据推送 pages: subscriptions, their delivery log, redelivery."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.policy import policy_required
+
+from ..choices import Entity
+from ..models import WebhookSubscription
+from ..services.webhooks import webhook_redeliver, webhook_subscription_create
+
+PAGE_SIZE = 50
+
+
+@policy_required("webhook.manage")
+def webhooks(request):
+    errors: dict = {}
+    values = {"url": "", "name": "", "entities": list(Entity.values)}
+    if request.method == "POST":
+        values = {
+            "url": request.POST.get("url", "").strip(),
+            "name": request.POST.get("name", "").strip(),
+            "entities": request.POST.getlist("entities"),
+        }
+        try:
+            webhook_subscription_create(
+                **values,
+                secret=request.POST.get("secret", ""),
+                actor=request.user,
+                portal_host=request.get_host(),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("推送订阅已添加。"))
+            return redirect("sharing_console:webhooks")
+    return render(
+        request,
+        "sharing/console/webhooks.html",
+        {
+            "subscriptions": WebhookSubscription.objects.order_by("id"),
+            "entities": Entity.choices,
+            "values": values,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@policy_required("webhook.manage")
+def webhook(request, pk: int):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    deliveries = subscription.deliveries.order_by("-id").prefetch_related("attempt_log")
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "sharing/console/webhook.html", {"subscription": subscription, "page": page}
+    )
+
+
+@require_POST
+@policy_required("webhook.manage")
+def redeliver(request, pk: int, delivery: int):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    row = get_object_or_404(subscription.deliveries, pk=delivery)
+    webhook_redeliver(delivery=row)
+    messages.success(request, _("已重新安排推送。"))
+    return redirect("sharing_console:webhook", pk=pk)
