@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_load_regions'),
-        ('complaints', '0010_origin_ids_and_updated_index'),
+        ('complaints', '0011_origin_ids_and_updated_index'),
         ('credit_records', '0002_leaner_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_load_regions'),
-        ('complaints', '0009_complaint_last_event_seq'),
+        ('complaints', '0010_recovery_staged_uploads_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
