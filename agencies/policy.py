@@ -118,6 +118,11 @@ POLICY: dict[str, frozenset[str]] = {
     "typical_case.mark": _roles(CREDIT_OFFICER),
     "office_task.read": OFFICE,
     "office_task.done": _roles(CREDIT_OFFICER),
+    # --- evaluation (考核, DESIGN section 8) ------------------------------------------------------
+    # The credit office evaluates the bodies it oversees; auditors read what it reads. Handlers,
+    # liaisons and intake clerks are the evaluated, not the evaluators.
+    "evaluation.read": OFFICE,  # figures, the dashboard, its drill-down and exports
+    "ledger.read": OFFICE,  # the complaint ledger (台账)
 }
 
 

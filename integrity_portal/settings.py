@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "complaints",
     "credit_records",
     "sanctions",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingS
 
 # Public statistics (/stats/) rank an agency only with at least this many complaints.
 STATS_MIN_CASES = max(1, env_int("STATS_MIN_CASES", 5))
+# Evaluation (考核) ranks a group only with at least this many complaints in the period.
+EVALUATION_MIN_CASES = max(1, env_int("EVALUATION_MIN_CASES", 5))
 
 # --- API ------------------------------------------------------------------------------------
 # Anonymous intake limit per client address; an empty value turns it off (load benchmarks).

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("agencies.api.urls")),
     path("", include("credit_records.api.urls")),
+    path("", include("evaluation.api.urls")),
 ]
 
 urlpatterns = [

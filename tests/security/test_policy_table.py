@@ -225,6 +225,8 @@ PROBES: dict[str, list[Probe]] = {
         console("get", "/console/sanctions/tasks/{w.task.pk}/notice/"),
     ],
     "office_task.done": [console("post", "/console/sanctions/tasks/{w.task.pk}/done/", {})],
+    "evaluation.read": [api("get", "/api/v1/evaluation/")],
+    "ledger.read": [api("get", "/api/v1/ledger/")],
 }
 
 ALLOWED = {200, 201, 302, 400, 409}
