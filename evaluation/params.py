@@ -71,7 +71,3 @@ class EvaluationParams(PeriodParams):
     )
     page = serializers.IntegerField(required=False, min_value=1, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=10000, default=1000)
-
-
-def choice_error_messages():
-    return {"invalid_choice": _("“{input}”不是有效的选项。")}

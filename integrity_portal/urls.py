@@ -24,6 +24,7 @@ urlpatterns = [
     path("console/credit/", include("credit_records.console.urls")),
     path("console/agencies/", include("credit_records.console.agency_urls")),
     path("console/sanctions/", include("sanctions.console.urls")),
+    path("console/evaluation/", include("evaluation.console.urls")),
     path("console/", include("complaints.console.urls")),
     path("credit/", include("credit_records.urls")),
     path("", include("sanctions.urls")),

@@ -225,7 +225,10 @@ PROBES: dict[str, list[Probe]] = {
         console("get", "/console/sanctions/tasks/{w.task.pk}/notice/"),
     ],
     "office_task.done": [console("post", "/console/sanctions/tasks/{w.task.pk}/done/", {})],
-    "evaluation.read": [api("get", "/api/v1/evaluation/")],
+    "evaluation.read": [
+        api("get", "/api/v1/evaluation/"),
+        console("get", "/console/evaluation/"),
+    ],
     "ledger.read": [api("get", "/api/v1/ledger/")],
 }
 
