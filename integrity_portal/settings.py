@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.stats_refresh",
         "schedule": 600.0,
     },
+    # Evaluation (考核): the quarterly and annual reports once their period has ended.
+    "evaluation-build-due-reports": {
+        "task": "evaluation.tasks.build_due_reports",
+        "schedule": 3600.0,
+    },
     # Deadline supervision: reminders, 督办函, 约谈 flags (complaints.tasks).
     "complaints-deadline-sweep": {
         "task": "complaints.tasks.deadline_sweep",

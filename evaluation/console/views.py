@@ -6,17 +6,20 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agencies.policy import policy_required
 
+from ..exports import XLSX
 from ..figures import COUNTS, FIGURES, RESULT_FIELDS, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import current_scheme
+from ..selectors import archived_reports
+from ..services.reports import GROUP_TITLES
 
 PRESETS = ("month", "quarter", "year", "last_quarter")
 ROWS_PAGE = 50
@@ -162,3 +165,37 @@ def rows(request):
             "period": params.period(),
         },
     )
+
+
+@policy_required("evaluation.read")
+def reports(request):
+    """The archived quarterly and annual reports."""
+    return render(request, "evaluation/reports.html", {"reports": archived_reports()})
+
+
+@policy_required("evaluation.read")
+def report(request, pk: int):
+    """One archived report as a printable page: every grouping's table and ranking bars."""
+    archived = get_object_or_404(archived_reports().defer(None), pk=pk)
+    sections = [
+        {
+            "title": GROUP_TITLES[group_by],
+            "rows": [{**row, "cells": [row[f.code] for f in FIGURES]} for row in rows],
+            "chart": ranking_bars(rows),
+        }
+        for group_by, rows in archived.figures.items()
+    ]
+    return render(
+        request,
+        "evaluation/report.html",
+        {"report": archived, "sections": sections, "figures": FIGURES},
+    )
+
+
+@policy_required("evaluation.read")
+def report_xlsx(request, pk: int):
+    archived = get_object_or_404(archived_reports().defer(None), pk=pk)
+    response = HttpResponse(bytes(archived.xlsx), content_type=XLSX)
+    name = f"evaluation-{archived.kind}-{archived.period_start}-{archived.period_end}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
