@@ -123,6 +123,7 @@ POLICY: dict[str, frozenset[str]] = {
     # liaisons and intake clerks are the evaluated, not the evaluators.
     "evaluation.read": OFFICE,  # figures, the dashboard, its drill-down and exports
     "ledger.read": OFFICE,  # the complaint ledger (台账)
+    "evaluation_scheme.edit": _roles(CREDIT_OFFICER),  # a new version of the scheme (admin)
 }
 
 

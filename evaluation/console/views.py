@@ -17,7 +17,7 @@ from agencies.policy import policy_required
 from ..exports import XLSX
 from ..figures import COUNTS, FIGURES, RESULT_FIELDS, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
-from ..scheme import current_scheme
+from ..scheme import DEDUCTIONS, current_scheme
 from ..selectors import archived_reports
 from ..services.reports import GROUP_TITLES
 
@@ -115,6 +115,7 @@ def dashboard(request):
             "query": urlencode(base),
             "chart": ranking_bars(rows if code == "" else sorted(rows, key=_rank_order)),
             "counts": COUNTS,
+            "deduction_labels": DEDUCTIONS,
         }
     )
     return render(request, "evaluation/dashboard.html", context)
