@@ -1,4 +1,4 @@
-"""Public pages: /complaints/new/, /track/, /stats/."""
+"""Public pages: /complaints/new/, /track/ (/stats/ is the evaluation app's)."""
 
 from django.urls import path
 
@@ -13,5 +13,4 @@ urlpatterns = [
     path("track/<str:reference>/message/", views.track_message, name="track_message"),
     path("track/<str:reference>/withdraw/", views.track_withdraw, name="track_withdraw"),
     path("track/<str:reference>/feedback/", views.track_feedback, name="track_feedback"),
-    path("stats/", views.stats, name="stats"),
 ]

@@ -6,15 +6,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from integrity_portal.api import DomainError
 
 from .api.throttles import IntakeThrottle
-from .choices import OPEN_STATUSES, Domain, Satisfaction, Status
 from .forms import ComplaintForm, FeedbackForm, MessageForm, TrackForm, WithdrawForm
 from .models import Complaint
-from .selectors import complaint_by_reference, public_statistics
+from .selectors import complaint_by_reference
 from .services.conversation import complainant_message_add
 from .services.intake import complaint_submit
 from .services.references import access_code_display
@@ -29,31 +28,6 @@ from .services.tracking import (
 RECEIPT_SESSION_KEY = "complaints:receipt"
 TRACKED_SESSION_KEY = "complaints:tracked"
 TRACKED_MAX = 20
-
-
-@require_safe
-def stats(request):
-    """公开统计 (/stats/): counts of complaints, outcomes, domains and satisfaction, and the
-    agencies complained about most (with a minimum number of cases). Never a complainant."""
-    data = public_statistics()
-    closed = [
-        (Status(status).label, data["by_status"].get(status, 0))
-        for status in Status
-        if status not in OPEN_STATUSES
-    ]
-    satisfaction_total = sum(data["satisfaction"].values())
-    return render(
-        request,
-        "complaints/public/stats.html",
-        {
-            "stats": data,
-            "closed": closed,
-            "closed_total": sum(n for _label, n in closed),
-            "domains": [(d.label, data["by_domain"].get(d, 0)) for d in Domain],
-            "satisfaction": [(s.label, data["satisfaction"].get(s, 0)) for s in Satisfaction],
-            "satisfaction_total": satisfaction_total,
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -337,6 +337,9 @@ def _complaint_group_field(group_by: str) -> str:
         "respondent": "respondent_agency_id",
         "handling": "handling_agency_id",
         "region": "respondent_agency__region_id",
+        # The public page's groupings: the whole city, and each domain.
+        "all": "domain",
+        "domain": "domain",
     }[group_by]
 
 
@@ -361,6 +364,8 @@ def _group_filter(field_name: str, group_by: str, level: str, key) -> Q:
 
 
 def _key(value, group_by: str, level: str):
+    if group_by == "all":
+        return "all"
     return region_key(value, level) if group_by == "region" else value
 
 
@@ -522,7 +527,10 @@ def _repair_queryset(period):
 
 
 def _other_counts(tallies, period, group_by, level, key_filter, calendar):
-    field_name = _agency_group_field(group_by, "")
+    if group_by == "domain":
+        return  # records, sanctions and repairs have no domain
+    # "all": any field will do, every row folds into the one group.
+    field_name = _agency_group_field("respondent" if group_by == "all" else group_by, "")
 
     def scoped(queryset):
         if key_filter is None:

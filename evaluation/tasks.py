@@ -10,3 +10,11 @@ def build_due_reports() -> int:
     from .services.reports import reports_build_due
 
     return reports_build_due()
+
+
+@shared_task
+def public_rates_refresh() -> int:
+    """Beat job: recompute the public rates (/stats/) so visitors only read them."""
+    from .public import public_rates
+
+    return public_rates(refresh=True)["city"]["received"]

@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.stats_refresh",
         "schedule": 600.0,
     },
+    # Public rates (/stats/): 按时办结率, 整改率, 满意率 from the evaluation's counts.
+    "evaluation-public-rates-refresh": {
+        "task": "evaluation.tasks.public_rates_refresh",
+        "schedule": 600.0,
+    },
     # Evaluation (考核): the quarterly and annual reports once their period has ended.
     "evaluation-build-due-reports": {
         "task": "evaluation.tasks.build_due_reports",

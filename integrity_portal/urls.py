@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("complaints.urls")),
+    path("", include("evaluation.urls")),
     path("console/credit/", include("credit_records.console.urls")),
     path("console/agencies/", include("credit_records.console.agency_urls")),
     path("console/sanctions/", include("sanctions.console.urls")),
