@@ -340,6 +340,8 @@ def _complaint_group_field(group_by: str) -> str:
         # The public page's groupings: the whole city, and each domain.
         "all": "domain",
         "domain": "domain",
+        # The dashboard's monthly trend: the month of submission.
+        "month": "submitted_at",
     }[group_by]
 
 
@@ -366,6 +368,8 @@ def _group_filter(field_name: str, group_by: str, level: str, key) -> Q:
 def _key(value, group_by: str, level: str):
     if group_by == "all":
         return "all"
+    if group_by == "month":
+        return timezone.localtime(value).strftime("%Y-%m")
     return region_key(value, level) if group_by == "region" else value
 
 
@@ -527,8 +531,8 @@ def _repair_queryset(period):
 
 
 def _other_counts(tallies, period, group_by, level, key_filter, calendar):
-    if group_by == "domain":
-        return  # records, sanctions and repairs have no domain
+    if group_by in ("domain", "month"):
+        return  # records, sanctions and repairs have no domain; the trend is of complaints
     # "all": any field will do, every row folds into the one group.
     field_name = _agency_group_field("respondent" if group_by == "all" else group_by, "")
 

@@ -13,9 +13,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agencies.policy import policy_required
+from complaints.choices import Domain
 
 from ..exports import XLSX
-from ..figures import COUNTS, FIGURES, RESULT_FIELDS, evaluate, rows_behind
+from ..figures import COUNTS, FIGURES, RESULT_FIELDS, count_tallies, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import DEDUCTIONS, current_scheme
 from ..selectors import archived_reports
@@ -74,6 +75,72 @@ def ranking_bars(rows, limit=15):
     return {"bars": bars, "height": max(22, len(bars) * 22)}
 
 
+TREND = ("received", "closed", "overdue_open")
+OUTCOMES = ("rectified", "settled", "unfounded", "breaches")
+TREND_COLOURS = {"received": "#2f6db5", "closed": "#3b9c5a", "overdue_open": "#c0392b"}
+OUTCOME_COLOURS = {
+    "rectified": "#3b9c5a",
+    "settled": "#7fb77e",
+    "unfounded": "#9e9e9e",
+    "breaches": "#c0392b",
+}
+
+
+def trend_chart(period):
+    """Monthly received / closed / overdue of the complaints submitted in each month, as SVG
+    geometry: three bars per month, scaled to the largest."""
+    tallies = count_tallies(period=period, group_by="month")
+    months = sorted(tallies)
+    peak = max([tallies[m].counts[c] for m in months for c in TREND] or [0]) or 1
+    groups = []
+    for i, month in enumerate(months):
+        bars = []
+        for j, code in enumerate(TREND):
+            value = tallies[month].counts[code]
+            height = round(value / peak * 120, 1)
+            bars.append(
+                {
+                    "x": i * 60 + j * 16,
+                    "y": 130 - height,
+                    "height": height,
+                    "value": value,
+                    "colour": TREND_COLOURS[code],
+                    "label": COUNTS[code].label,
+                }
+            )
+        groups.append({"month": month, "x": i * 60, "bars": bars})
+    legend = [{"label": COUNTS[c].label, "colour": TREND_COLOURS[c]} for c in TREND]
+    return {"groups": groups, "width": max(60, len(months) * 60), "legend": legend}
+
+
+def outcome_chart(period):
+    """Outcomes by domain (rectified, settled, unfounded, breach) as stacked bars."""
+    tallies = count_tallies(period=period, group_by="domain")
+    peak = max([sum(t.counts[c] for c in OUTCOMES) for t in tallies.values()] or [0]) or 1
+    rows = []
+    for domain in Domain:
+        tally = tallies.get(domain.value)
+        if tally is None:
+            continue
+        x, parts = 160, []
+        for code in OUTCOMES:
+            value = tally.counts[code]
+            width = round(value / peak * 300, 1)
+            parts.append(
+                {
+                    "x": x,
+                    "width": width,
+                    "value": value,
+                    "colour": OUTCOME_COLOURS[code],
+                    "label": COUNTS[code].label,
+                }
+            )
+            x += width
+        rows.append({"label": domain.label, "y": len(rows) * 22, "parts": parts})
+    legend = [{"label": COUNTS[c].label, "colour": OUTCOME_COLOURS[c]} for c in OUTCOMES]
+    return {"rows": rows, "height": max(22, len(rows) * 22), "legend": legend}
+
+
 @policy_required("evaluation.read")
 def dashboard(request):
     params, valid = _params(request)
@@ -116,6 +183,8 @@ def dashboard(request):
             "chart": ranking_bars(rows if code == "" else sorted(rows, key=_rank_order)),
             "counts": COUNTS,
             "deduction_labels": DEDUCTIONS,
+            "trend": trend_chart(period),
+            "outcomes": outcome_chart(period),
         }
     )
     return render(request, "evaluation/dashboard.html", context)

@@ -83,3 +83,14 @@ def test_a_rate_links_to_its_numerator_rows(world):
     link = re.search(r'data-figure="founded_rate"><a href="([^"]+)">0.7500', row).group(1)
     listed = client.get(URL + link.replace("&amp;", "&")).content.decode()
     assert re.search(r'id="rows-total">\D*3\b', listed)
+
+
+def test_the_charts_show_the_monthly_trend_and_the_outcomes_by_domain(world):
+    client = logged_in()
+    q = {"from": world.period.start, "to": world.period.end}
+    page = client.get(URL, q).content.decode()
+    trend = page[page.index('id="trend-chart"') : page.index("</svg>", page.index("trend-chart"))]
+    received = [int(n) for n in re.findall(r"收到投诉：(\d+)", trend)]
+    assert sum(received) == 11  # every complaint of the period, in its month of submission
+    outcomes = page[page.index('id="outcome-chart"') :]
+    assert "已整改：1" in outcomes and "认定违约失信：1" in outcomes
