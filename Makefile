@@ -24,14 +24,14 @@ format: install  ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format .
 
 messages: install  ## refresh the English catalogues (Chinese msgids) and compile them
-	for app in agencies complaints credit_records sanctions; do \
+	for app in agencies complaints credit_records sanctions evaluation; do \
 		if [ -d $$app/locale ]; then \
 			(cd $$app && ../$(VENV)/bin/python ../manage.py makemessages -l en --no-obsolete); \
 		fi; \
 	done
 	$(VENV)/bin/python manage.py makemessages -l en --no-obsolete \
 		--ignore 'agencies/*' --ignore 'complaints/*' --ignore 'credit_records/*' \
-		--ignore 'sanctions/*' --ignore 'tests/*' --ignore 'benchmarks/*'
+		--ignore 'sanctions/*' --ignore 'evaluation/*' --ignore 'tests/*' --ignore 'benchmarks/*'
 	for po in locale/en/LC_MESSAGES/django.po */locale/en/LC_MESSAGES/django.po; do \
 		msgfmt --check-format -o "$${po%.po}.mo" "$$po"; \
 	done

@@ -131,6 +131,12 @@ POLICY: dict[str, frozenset[str]] = {
     # (the client's ``reads_changes`` flag, checked by the view).
     "change.read": _roles(CREDIT_OFFICER, AUDITOR, INTEGRATION_CLIENT),
     "webhook.manage": _roles(CREDIT_OFFICER),
+    # --- evaluation (考核, DESIGN section 8) ------------------------------------------------------
+    # The credit office evaluates the bodies it oversees; auditors read what it reads. Handlers,
+    # liaisons and intake clerks are the evaluated, not the evaluators.
+    "evaluation.read": OFFICE,  # figures, the dashboard, its drill-down and exports
+    "ledger.read": OFFICE,  # the complaint ledger (台账)
+    "evaluation_scheme.edit": _roles(CREDIT_OFFICER),  # a new version of the scheme (admin)
 }
 
 

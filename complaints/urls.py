@@ -1,4 +1,4 @@
-"""Public pages: /complaints/new/, /track/, /stats/."""
+"""Public pages: /complaints/new/, /track/ (/stats/ is the evaluation app's)."""
 
 from django.urls import path
 
@@ -23,5 +23,4 @@ urlpatterns = [
         name="track_document",
     ),
     path("verify/<str:code>/", views.verify, name="verify"),
-    path("stats/", views.stats, name="stats"),
 ]

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from integrity_portal.api import DomainError
 
 from .api.throttles import IntakeThrottle
-from .choices import OPEN_STATUSES, Domain, Satisfaction, Status
 from .files import MAX_FILES, CheckedFile, evidence_check
 from .forms import (
     ComplaintForm,
@@ -25,7 +24,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Complaint, IssuedDocument
-from .selectors import complaint_by_reference, public_statistics
+from .selectors import complaint_by_reference
 from .services.conversation import complainant_message_add
 from .services.documents import (
     NotIssuable,
@@ -64,31 +63,6 @@ RECEIPT_SESSION_KEY = "complaints:receipt"
 RECOVERED_SESSION_KEY = "complaints:recovered"
 TRACKED_SESSION_KEY = "complaints:tracked"
 TRACKED_MAX = 20
-
-
-@require_safe
-def stats(request):
-    """公开统计 (/stats/): counts of complaints, outcomes, domains and satisfaction, and the
-    agencies complained about most (with a minimum number of cases). Never a complainant."""
-    data = public_statistics()
-    closed = [
-        (Status(status).label, data["by_status"].get(status, 0))
-        for status in Status
-        if status not in OPEN_STATUSES
-    ]
-    satisfaction_total = sum(data["satisfaction"].values())
-    return render(
-        request,
-        "complaints/public/stats.html",
-        {
-            "stats": data,
-            "closed": closed,
-            "closed_total": sum(n for _label, n in closed),
-            "domains": [(d.label, data["by_domain"].get(d, 0)) for d in Domain],
-            "satisfaction": [(s.label, data["satisfaction"].get(s, 0)) for s in Satisfaction],
-            "satisfaction_total": satisfaction_total,
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "complaints",
     "credit_records",
     "sanctions",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.tasks.stats_refresh",
         "schedule": 600.0,
     },
+    # Public rates (/stats/): 按时办结率, 整改率, 满意率 from the evaluation's counts.
+    "evaluation-public-rates-refresh": {
+        "task": "evaluation.tasks.public_rates_refresh",
+        "schedule": 600.0,
+    },
+    # Evaluation (考核): the quarterly and annual reports once their period has ended.
+    "evaluation-build-due-reports": {
+        "task": "evaluation.tasks.build_due_reports",
+        "schedule": 3600.0,
+    },
     # Deadline supervision: reminders, 督办函, 约谈 flags (complaints.tasks).
     "complaints-deadline-sweep": {
         "task": "complaints.tasks.deadline_sweep",
@@ -269,6 +280,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingS
 
 # Public statistics (/stats/) rank an agency only with at least this many complaints.
 STATS_MIN_CASES = max(1, env_int("STATS_MIN_CASES", 5))
+# Evaluation (考核) ranks a group only with at least this many complaints in the period.
+EVALUATION_MIN_CASES = max(1, env_int("EVALUATION_MIN_CASES", 5))
 
 # --- API ------------------------------------------------------------------------------------
 # Anonymous intake limit per client address; an empty value turns it off (load benchmarks).

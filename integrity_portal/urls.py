@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("agencies.api.urls")),
     path("", include("credit_records.api.urls")),
     path("", include("sharing.api.urls")),
+    path("", include("evaluation.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,10 +24,12 @@ urlpatterns = [
     path("text-size/", text_size, name="text_size"),
     path("admin/", admin.site.urls),
     path("", include("complaints.urls")),
+    path("", include("evaluation.urls")),
     path("console/credit/", include("credit_records.console.urls")),
     path("console/agencies/", include("credit_records.console.agency_urls")),
     path("console/sanctions/", include("sanctions.console.urls")),
     path("console/sharing/", include("sharing.console.urls")),
+    path("console/evaluation/", include("evaluation.console.urls")),
     path("console/", include("complaints.console.urls")),
     path("credit/", include("credit_records.urls")),
     path("", include("sanctions.urls")),

@@ -21,6 +21,7 @@ COMPLETE_ENGLISH = [
     Path("complaints/locale/en/LC_MESSAGES/django.po"),
     Path("credit_records/locale/en/LC_MESSAGES/django.po"),
     Path("sanctions/locale/en/LC_MESSAGES/django.po"),
+    Path("evaluation/locale/en/LC_MESSAGES/django.po"),
 ]
 # printf-style (%(name)s, %d) and str.format-style ({name}) placeholders.
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sdif]|%[sdif]|\{[A-Za-z_0-9]*\}")

@@ -240,6 +240,12 @@ PROBES: dict[str, list[Probe]] = {
         console("get", "/console/sharing/webhooks/"),
         console("post", "/console/sharing/webhooks/", {}),
     ],
+    "evaluation.read": [
+        api("get", "/api/v1/evaluation/"),
+        console("get", "/console/evaluation/"),
+    ],
+    "ledger.read": [api("get", "/api/v1/ledger/")],
+    "evaluation_scheme.edit": [],  # the admin's, probed in tests/evaluation/test_scheme.py
 }
 
 ALLOWED = {200, 201, 302, 400, 409}

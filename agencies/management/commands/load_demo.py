@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 
 from agencies.demo import DEMO_LOGINS, build_demo
 
-DEMO_APPS = ("complaints", "credit_records", "sanctions")
+DEMO_APPS = ("complaints", "credit_records", "sanctions", "evaluation")
 
 
 def app_demo_builders():
