@@ -1,14 +1,16 @@
 import django_filters
 
+from integrity_portal.filters import IdFilter
+
 from .choices import Measure, RepairStatus, SanctionStatus
 from .models import Repair, Sanction
 
 
 class SanctionFilterSet(django_filters.FilterSet):
-    agency = django_filters.NumberFilter(field_name="agency_id")
+    agency = IdFilter(field_name="agency_id")
     status = django_filters.ChoiceFilter(choices=SanctionStatus.choices)
     measure = django_filters.ChoiceFilter(field_name="measure_id", choices=Measure.choices)
-    rule = django_filters.NumberFilter(field_name="rule_id")
+    rule = IdFilter(field_name="rule_id")
 
     class Meta:
         model = Sanction
@@ -16,8 +18,8 @@ class SanctionFilterSet(django_filters.FilterSet):
 
 
 class RepairFilterSet(django_filters.FilterSet):
-    agency = django_filters.NumberFilter(field_name="agency_id")
-    record = django_filters.NumberFilter(field_name="record_id")
+    agency = IdFilter(field_name="agency_id")
+    record = IdFilter(field_name="record_id")
     status = django_filters.MultipleChoiceFilter(choices=RepairStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue")
 
