@@ -53,11 +53,15 @@ def _roles(*roles: str) -> frozenset[str]:
 
 POLICY: dict[str, frozenset[str]] = {
     # --- complaints (DESIGN sections 4, 5, 9) -----------------------------------------------
-    # Anyone files a complaint, except auditors (read-only) and external systems.
-    "complaint.submit": _roles(ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
-    # Registering one that arrived by another channel: recorded as the registrant's, with its
-    # channel (an anonymous or other staff submission is always ``web``).
-    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER),
+    # Anyone files a complaint, except auditors (read-only); external systems (the 12345
+    # platform, the SME-payment platform: DESIGN section 1) push theirs with a token.
+    "complaint.submit": _roles(
+        ANONYMOUS, INTAKE_CLERK, HANDLER, AGENCY_LIAISON, CREDIT_OFFICER, INTEGRATION_CLIENT
+    ),
+    # Registering one that arrived by another channel: recorded as the registrant's (a clerk,
+    # the office, or the external system's account), with its channel (an anonymous or other
+    # staff submission is always ``web``).
+    "complaint.register": _roles(INTAKE_CLERK, CREDIT_OFFICER, INTEGRATION_CLIENT),
     "complaint.read": STAFF,
     "complaint.accept": CASEWORK,
     "complaint.reroute": _roles(CREDIT_OFFICER),

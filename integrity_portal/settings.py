@@ -15,7 +15,8 @@ from .env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = env_bool("PRODUCTION", default=False)
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Only when asked for: a forgotten PRODUCTION flag must not publish tracebacks and settings.
+DEBUG = env_bool("DEBUG", default=False)
 
 _EMBEDDED_SECRET_KEY = "embedded-development-key-not-for-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _EMBEDDED_SECRET_KEY)
@@ -32,6 +33,8 @@ if PRODUCTION:
         problems.append("ALLOWED_HOSTS must list the site's host names")
     if 0 < len(env_str("ACCESS_CODE_KEY")) < 32:
         problems.append("ACCESS_CODE_KEY, when set, must be at least 32 characters")
+    if 0 < len(env_str("EVENT_CHAIN_KEY")) < 32:
+        problems.append("EVENT_CHAIN_KEY, when set, must be at least 32 characters")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
@@ -114,12 +117,23 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Redis is never a single point of failure (docs/ARCHITECTURE.md, "Redis down"): an
+# unreachable cache answers "nothing cached" within a quarter of a second and the failure is
+# logged; each control that reads the cache says what it does then.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.25,
+    "SOCKET_TIMEOUT": 0.25,
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "integrity_portal.redis"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ip",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -140,6 +154,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# The worker outlives the broker: it retries connecting at start-up and after a loss, forever,
+# and on a loss gives up the tasks it was running (late acknowledgement: the broker redelivers
+# them) instead of exiting while restoring them. Compose restarts a worker whose health check
+# finds it deaf (docker-compose.yml).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Every periodic job of the product is declared here and nowhere else.
     # Credit records: outcome events not yet ingested (lost message, dead worker).
@@ -243,6 +265,9 @@ STATS_MIN_CASES = max(1, env_int("STATS_MIN_CASES", 5))
 # --- API ------------------------------------------------------------------------------------
 # Anonymous intake limit per client address; an empty value turns it off (load benchmarks).
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "30/hour") or None
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the
+# connection's address is the client's).
+TRUSTED_PROXY_COUNT = max(0, env_int("TRUSTED_PROXY_COUNT", 0))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # External systems' tokens (``ipc_…``), then staff tokens (both cached for a minute:
@@ -266,9 +291,10 @@ REST_FRAMEWORK = {
         "intake": INTAKE_RATE_LIMIT,
         "login": env_str("LOGIN_RATE_LIMIT", "20/min") or None,
         "track": env_str("TRACK_RATE_LIMIT", "30/min") or None,
-        "track_reference": env_str("TRACK_REFERENCE_RATE_LIMIT", "10/min") or None,
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0 if not PRODUCTION else 1),
+    # Client addresses (throttles, lockout records) come from X-Forwarded-For only when a
+    # trusted reverse proxy is declared; otherwise anyone could claim any address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Integrity Portal API · 政务诚信履约投诉平台接口",
@@ -285,6 +311,12 @@ SPECTACULAR_SETTINGS = {
 # Keyed HMAC-SHA256 (DESIGN section 11); a separate key lets operators rotate SECRET_KEY
 # without invalidating every complainant's access code.
 ACCESS_CODE_KEY = env_str("ACCESS_CODE_KEY", SECRET_KEY)
+
+# --- the event chain ------------------------------------------------------------------------
+# Key of the complaint event log's HMAC chain. Outside the database on purpose: whoever can
+# edit rows and recompute plain hashes forward cannot forge keyed ones. Changing it makes every
+# stored chain fail verification, so set it once before going live and keep it.
+EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY", SECRET_KEY)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
