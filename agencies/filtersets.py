@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from integrity_portal.filters import IdFilter
+
 from .choices import AgencyKind
 from .models import Agency
 from .selectors import agency_search_condition
@@ -10,7 +12,7 @@ class AgencyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("名称或统一社会信用代码"))
     kind = django_filters.ChoiceFilter(choices=AgencyKind.choices)
     region_code = django_filters.CharFilter(field_name="region__code")
-    supervisor = django_filters.NumberFilter(field_name="supervisor_id")
+    supervisor = IdFilter(field_name="supervisor_id")
     is_active = django_filters.BooleanFilter()
 
     class Meta:

@@ -127,6 +127,10 @@ class User(AbstractUser):
     role = models.CharField(
         _("角色"), max_length=32, choices=StaffRole.choices, blank=True, default=""
     )
+    # The lockout (DESIGN section 11) is per account and in the database: it cannot be turned
+    # against everyone behind one proxy address, and it keeps counting while Redis is down.
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("工作人员")

@@ -88,7 +88,10 @@ def evidence_check(files) -> list[CheckedFile]:
         )
     checked = []
     for upload in files:
-        name = str(getattr(upload, "name", "") or "")[-255:] or "file"
+        # Shown on the case page only; control characters (a NUL, which PostgreSQL text cannot
+        # hold, or a line break) are dropped.
+        raw = str(getattr(upload, "name", "") or "")
+        name = "".join(ch for ch in raw if ch.isprintable())[-255:] or "file"
         size = upload.size
         if size > MAX_FILE_SIZE:
             errors.append(
@@ -111,6 +114,13 @@ def evidence_check(files) -> list[CheckedFile]:
     if errors:
         raise ValidationError(errors)
     return checked
+
+
+def download_name(*, reference: str, pk: int, content_type: str) -> str:
+    """The name an evidence file is served under: made here, never the uploader's. The
+    extension is the detected type's, so ``x.pdf\\0.html`` cannot come back as ``.html``
+    (the uploaded name is still shown in the case page, as text)."""
+    return f"{reference}-{pk}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 def file_sha256(upload) -> str:

@@ -3,13 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from agencies.selectors import agency_search_condition
+from integrity_portal.filters import IdFilter
 
 from .choices import Kind, ObjectionStatus, Polarity, RecordStatus, Severity, Source
 from .models import CreditRecord, Objection
 
 
 class CreditRecordFilterSet(django_filters.FilterSet):
-    agency = django_filters.NumberFilter(field_name="agency_id", label=_("主体"))
+    agency = IdFilter(field_name="agency_id", label=_("主体"))
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("类别"))
     polarity = django_filters.ChoiceFilter(choices=Polarity.choices, label=_("性质"))
     status = django_filters.MultipleChoiceFilter(choices=RecordStatus.choices, label=_("状态"))
@@ -51,8 +52,8 @@ class CreditRecordFilterSet(django_filters.FilterSet):
 
 class ObjectionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ObjectionStatus.choices)
-    agency = django_filters.NumberFilter(field_name="agency_id")
-    record = django_filters.NumberFilter(field_name="record_id")
+    agency = IdFilter(field_name="agency_id")
+    record = IdFilter(field_name="record_id")
 
     class Meta:
         model = Objection

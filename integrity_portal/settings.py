@@ -15,7 +15,8 @@ from .env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = env_bool("PRODUCTION", default=False)
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Only when asked for: a forgotten PRODUCTION flag must not publish tracebacks and settings.
+DEBUG = env_bool("DEBUG", default=False)
 
 _EMBEDDED_SECRET_KEY = "embedded-development-key-not-for-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _EMBEDDED_SECRET_KEY)
@@ -32,6 +33,8 @@ if PRODUCTION:
         problems.append("ALLOWED_HOSTS must list the site's host names")
     if 0 < len(env_str("ACCESS_CODE_KEY")) < 32:
         problems.append("ACCESS_CODE_KEY, when set, must be at least 32 characters")
+    if 0 < len(env_str("EVENT_CHAIN_KEY")) < 32:
+        problems.append("EVENT_CHAIN_KEY, when set, must be at least 32 characters")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "integrity_portal.middleware.NulInPathMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,12 +122,23 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Redis is never a single point of failure (docs/ARCHITECTURE.md, "Redis down"): an
+# unreachable cache answers "nothing cached" within a quarter of a second and the failure is
+# logged; each control that reads the cache says what it does then.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.25,
+    "SOCKET_TIMEOUT": 0.25,
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "integrity_portal.redis"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ip",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -152,6 +167,14 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # embedded mode's single SQLite connection sends them one after another.
 WEBHOOK_DELIVERY_THREADS = env_int("WEBHOOK_DELIVERY_THREADS", 8 if USING_POSTGRES else 1)
 
+# The worker outlives the broker: it retries connecting at start-up and after a loss, forever,
+# and on a loss gives up the tasks it was running (late acknowledgement: the broker redelivers
+# them) instead of exiting while restoring them. Compose restarts a worker whose health check
+# finds it deaf (docker-compose.yml).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Sharing: number newly committed changes, fan them out and deliver webhooks (the web
     # processes also enqueue a run after each change; this is the safety net).
@@ -286,6 +309,9 @@ EVALUATION_MIN_CASES = max(1, env_int("EVALUATION_MIN_CASES", 5))
 # --- API ------------------------------------------------------------------------------------
 # Anonymous intake limit per client address; an empty value turns it off (load benchmarks).
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "30/hour") or None
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the
+# connection's address is the client's).
+TRUSTED_PROXY_COUNT = max(0, env_int("TRUSTED_PROXY_COUNT", 0))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # External systems' tokens (``ipc_…``), then staff tokens (both cached for a minute:
@@ -295,6 +321,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "integrity_portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "integrity_portal.api.Pagination",
     "PAGE_SIZE": 50,
@@ -304,12 +335,13 @@ REST_FRAMEWORK = {
         "intake": INTAKE_RATE_LIMIT,
         "login": env_str("LOGIN_RATE_LIMIT", "20/min") or None,
         "track": env_str("TRACK_RATE_LIMIT", "30/min") or None,
-        "track_reference": env_str("TRACK_REFERENCE_RATE_LIMIT", "10/min") or None,
         # 找回查询码: one-time codes requested per client address and per reference.
         "recovery": env_str("RECOVERY_RATE_LIMIT", "10/hour") or None,
         "recovery_reference": env_str("RECOVERY_REFERENCE_RATE_LIMIT", "3/hour") or None,
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0 if not PRODUCTION else 1),
+    # Client addresses (throttles, lockout records) come from X-Forwarded-For only when a
+    # trusted reverse proxy is declared; otherwise anyone could claim any address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Integrity Portal API · 政务诚信履约投诉平台接口",
@@ -326,6 +358,12 @@ SPECTACULAR_SETTINGS = {
 # Keyed HMAC-SHA256 (DESIGN section 11); a separate key lets operators rotate SECRET_KEY
 # without invalidating every complainant's access code.
 ACCESS_CODE_KEY = env_str("ACCESS_CODE_KEY", SECRET_KEY)
+
+# --- the event chain ------------------------------------------------------------------------
+# Key of the complaint event log's HMAC chain. Outside the database on purpose: whoever can
+# edit rows and recompute plain hashes forward cannot forge keyed ones. Changing it makes every
+# stored chain fail verification, so set it once before going live and keep it.
+EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY", SECRET_KEY)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -39,3 +39,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]
+
+handler500 = "integrity_portal.outage.server_error"

@@ -1,15 +1,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from integrity_portal.filters import IdFilter
+
 from .choices import Measure, RepairStatus, SanctionStatus
 from .models import Repair, Sanction
 
 
 class SanctionFilterSet(django_filters.FilterSet):
-    agency = django_filters.NumberFilter(field_name="agency_id")
+    agency = IdFilter(field_name="agency_id")
     status = django_filters.ChoiceFilter(choices=SanctionStatus.choices)
     measure = django_filters.ChoiceFilter(field_name="measure_id", choices=Measure.choices)
-    rule = django_filters.NumberFilter(field_name="rule_id")
+    rule = IdFilter(field_name="rule_id")
     # Incremental pull: rows changed after this instant (ISO 8601), in the updated_at index.
     updated_after = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gt", label=_("更新时间晚于")
@@ -21,8 +23,8 @@ class SanctionFilterSet(django_filters.FilterSet):
 
 
 class RepairFilterSet(django_filters.FilterSet):
-    agency = django_filters.NumberFilter(field_name="agency_id")
-    record = django_filters.NumberFilter(field_name="record_id")
+    agency = IdFilter(field_name="agency_id")
+    record = IdFilter(field_name="record_id")
     status = django_filters.MultipleChoiceFilter(choices=RepairStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue")
 

@@ -113,6 +113,17 @@ def test_embedded_mode_starts_with_no_configuration_at_all():
     assert result.returncode == 0, result.stderr
 
 
+def debug_with(env: dict[str, str]) -> str:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    return run_python(env, "-c", code).stdout.strip()
+
+
+def test_debug_is_off_unless_asked_for_even_outside_production():
+    assert debug_with({}) == "False"
+    assert debug_with({"PRODUCTION": "false"}) == "False"
+    assert debug_with({"DEBUG": "true"}) == "True"
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [

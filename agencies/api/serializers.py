@@ -106,8 +106,9 @@ class StaffSerializer(serializers.ModelSerializer):
             "email",
             "first_name",
             "is_active",
+            "locked_until",
         ]
-        read_only_fields = ["is_active"]
+        read_only_fields = ["is_active", "locked_until"]
 
     def get_fields(self):
         fields = super().get_fields()

@@ -1,10 +1,18 @@
-from rest_framework import mixins, viewsets
+from django.utils.translation import gettext as _
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from integrity_portal.parsers import JSONParser
 
 from ..filtersets import AgencyFilterSet
 from ..policy import Policy
 from ..selectors import agency_list, staff_list
+from ..services.lockout import LoginRefused, account_unlock, login_attempt
 from .serializers import AgencySerializer, StaffSerializer
 
 
@@ -48,9 +56,35 @@ class StaffViewSet(
     def get_queryset(self):
         return staff_list()
 
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """Lift a login lockout at once (otherwise it ends by itself after 15 minutes)."""
+        account_unlock(actor=request.user, user=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class TokenView(ObtainAuthToken):
-    """``{username, password}`` → ``{"token": ...}``; throttled against password guessing."""
+    """``{username, password}`` → ``{"token": ...}``, through the same per-account lockout and
+    per-address throttle as the console (``services.lockout``): a locked account is a 403,
+    a throttled address a 429, a wrong password a 400."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes: list = []  # the lockout's address throttle counts failures only
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def post(self, request, *args, **kwargs):
+        data = request.data if isinstance(request.data, dict) else {}
+        username, password = data.get("username"), data.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            return super().post(request, *args, **kwargs)  # DRF's field errors (400)
+        try:
+            user = login_attempt(request, username=username, password=password)
+        except LoginRefused as refused:
+            if refused.reason == "throttled":
+                raise Throttled() from None
+            raise PermissionDenied(_("登录失败次数过多，账户已暂时锁定。")) from None
+        if user is None or not user.is_active:
+            raise ValidationError(
+                {"non_field_errors": [_("无法使用提供的认证信息登录。")]}, code="authorization"
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -13,12 +13,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, Throttled, UnsupportedMediaType
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from agencies.policy import Policy
 from integrity_portal.models import AccessLog
+from integrity_portal.parsers import JSONParser
 from integrity_portal.shared_validation import validated_data
 
 from ..choices import TRANSITIONS, Action, Channel

@@ -1,10 +1,9 @@
-"""Console forms: login with lockout, and one form per verb (``complaints.verbs`` says which)."""
+"""Console forms: one per verb (``complaints.verbs`` says which), notes and replies. The login
+form is ``agencies.forms.LockoutAuthenticationForm``."""
 
 import datetime as dt
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,51 +11,6 @@ from agencies.models import Agency
 
 from ..choices import JudgmentOutcome, Severity
 from ..forms import agency_search_results
-
-# Lockout after repeated failures (DESIGN section 11): per account and per client address.
-LOCKOUT_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
-
-
-def _keys(username: str, address: str) -> list[str]:
-    return [f"console-login-fail:u:{(username or '').lower()}", f"console-login-fail:a:{address}"]
-
-
-def login_locked(username: str, address: str) -> bool:
-    return any((cache.get(k) or 0) >= LOCKOUT_FAILURES for k in _keys(username, address))
-
-
-def login_failed(username: str, address: str) -> None:
-    for key in _keys(username, address):
-        cache.add(key, 0, LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, LOCKOUT_SECONDS)
-
-
-def login_succeeded(username: str, address: str) -> None:
-    cache.delete(_keys(username, address)[0])
-
-
-class LockoutAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _("登录失败次数过多，账户已暂时锁定，请 15 分钟后再试。"),
-    }
-
-    def clean(self):
-        username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if login_locked(username, address):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failed(username, address)
-            raise
-        login_succeeded(username, address)
-        return cleaned
 
 
 class _VersionedForm(forms.Form):

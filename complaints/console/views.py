@@ -14,11 +14,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.forms import LockoutAuthenticationForm
 from agencies.policy import AGENCY_LIAISON, OFFICE, may, policy_required, require, roles_of
 from integrity_portal.api import DomainError, StaleObject
 from integrity_portal.models import AccessLog
 
 from ..choices import OPEN_STATUSES, Action, Status
+from ..files import download_name
 from ..filtersets import ComplaintFilterSet
 from ..forms import AGENCY_SEARCH_LIMIT
 from ..selectors import (
@@ -35,7 +37,7 @@ from ..services.conversation import complaint_note_add, complaint_reply
 from ..services.transitions import may_act
 from ..timeline import internal_text, public_text
 from ..verbs import VERBS, verbs_allowed
-from .forms import InternalNoteForm, LockoutAuthenticationForm, ReplyForm
+from .forms import InternalNoteForm, ReplyForm
 from .pagination import CappedCountPaginator
 
 PAGE_SIZE = 25
@@ -240,7 +242,8 @@ def note(request, reference):
 def attachment(request, reference, pk):
     """Evidence download: permission-checked, always as an attachment, never inline."""
     item = attachment_get_visible(user=request.user, reference=reference, pk=pk)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    name = download_name(reference=reference, pk=item.pk, content_type=item.content_type)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=name)
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from agencies.policy import Complainant
 from integrity_portal.api import NotEligible
+from integrity_portal.http import client_address
 
 from ..choices import (
     CLOSED_STATUSES,
@@ -65,19 +66,20 @@ def _rate(scope: str):
 
 
 def client_ident(request) -> str:
-    """The client address as DRF's throttles see it (honours NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request)
+    """The client address (``TRUSTED_PROXY_COUNT`` decides whether a proxy's header counts)."""
+    return client_address(request)
 
 
 def _failure_keys(request, reference: str) -> list[tuple[str, str]]:
-    return [
-        ("track", f"track-fail:client:{client_ident(request)}"),
-        ("track_reference", f"track-fail:ref:{reference[:40]}"),
-    ]
+    # Per client address only, never per reference: references are sequential, and a count
+    # per reference would let anyone (a respondent) lock a complainant out of tracking,
+    # withdrawing and rating from elsewhere. 60-bit codes make guessing one reference
+    # hopeless without that count (DESIGN section 11).
+    return [("track", f"track-fail:client:{client_ident(request)}")]
 
 
 def tracking_guard(request, reference: str) -> None:
-    """Raise ``TrackingThrottled`` when this client or this reference had too many misses."""
+    """Raise ``TrackingThrottled`` when this client address had too many misses."""
     for scope, key in _failure_keys(request, reference):
         rate = _rate(scope)
         if rate is None:
@@ -102,7 +104,7 @@ def _failure_record(request, reference: str) -> None:
 def complaint_for_complainant(*, request, reference: str, access_code: str) -> Complaint | None:
     """The complaint when reference and code match, else None (and the miss is counted).
 
-    Raises ``TrackingThrottled`` first when the client or the reference is over its limit.
+    Raises ``TrackingThrottled`` first when the client address is over its limit.
     """
     reference = normalize_reference(reference)
     tracking_guard(request, reference)

@@ -236,7 +236,7 @@ def _reopen(reopens: list[_Event], result: IngestResult) -> None:
         return
     # Locked (in pk order) so an objection decision on the same record cannot interleave.
     records = list(
-        CreditRecord.objects.select_for_update()
+        CreditRecord.objects.select_for_update(no_key=True)
         .filter(source=Source.COMPLAINT, source_ref__in=list(reasons))
         .exclude(status=RecordStatus.REVOKED)
         .order_by("pk")

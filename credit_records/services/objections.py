@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from agencies.policy import require
 from integrity_portal.api import InvalidTransition
+from integrity_portal.db import retry_on_conflict
 from integrity_portal.workdays import add_workdays
 from sharing.choices import ChangeAction, Entity
 from sharing.services import changes_record
@@ -18,6 +19,7 @@ from .records import credit_record_transition
 DECISION_WORKDAYS = 10
 
 
+@retry_on_conflict
 def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "") -> Objection:
     """The liaison files an objection; the record shows ``under_objection``. 409 unless the
     record is ``active`` (the transition check also refuses a second pending objection)."""
@@ -60,6 +62,7 @@ def objection_feed_entry(objection: Objection, action: str) -> tuple:
     return (Entity.OBJECTION, objection.pk, action, data)
 
 
+@retry_on_conflict
 def _decide(*, objection_id: int, actor, note: str, status: str, action: str) -> Objection:
     require(actor, "objection.decide")
     with transaction.atomic():

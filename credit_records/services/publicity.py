@@ -21,7 +21,7 @@ def credit_records_expire_due(*, today=None, batch_size: int = 1000) -> int:
     while True:
         with transaction.atomic():
             batch = list(
-                CreditRecord.objects.select_for_update(skip_locked=True)
+                CreditRecord.objects.select_for_update(skip_locked=True, no_key=True)
                 .filter(status=RecordStatus.ACTIVE, publicity_ends__lte=today)
                 .order_by("pk")
                 .values_list("pk", "agency_id")[:batch_size]

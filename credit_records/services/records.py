@@ -244,7 +244,7 @@ def credit_record_transition(
     allowed_from, target = RECORD_TRANSITIONS[RecordAction(action)]
     with transaction.atomic():
         # Locked so a concurrent objection decision, expiry or revocation cannot interleave.
-        record = CreditRecord.objects.select_for_update().get(pk=record_id)
+        record = CreditRecord.objects.select_for_update(no_key=True).get(pk=record_id)
         if record.status not in allowed_from:
             raise InvalidTransition(
                 detail=_("信用记录当前状态为“%(status)s”，不能执行“%(action)s”。")

@@ -19,6 +19,7 @@ from agencies.models import Agency
 from credit_records.choices import Polarity, RecordStatus
 from credit_records.models import AgencyRecordChange, CreditRecord
 from credit_records.selectors import IN_FORCE_STATUSES
+from integrity_portal.db import retry_on_conflict
 from sharing.choices import ChangeAction, Entity
 from sharing.services import changes_record
 
@@ -153,6 +154,7 @@ def sanction_feed_entry(
     )
 
 
+@retry_on_conflict
 def agencies_sanctions_reconcile(
     *,
     agency_ids: Iterable[int],
@@ -175,7 +177,7 @@ def agencies_sanctions_reconcile(
     now = timezone.now()
     with transaction.atomic():
         locked = list(
-            Agency.objects.select_for_update()
+            Agency.objects.select_for_update(no_key=True)
             .filter(pk__in=ids)
             .order_by("pk")
             .values_list("pk", flat=True)

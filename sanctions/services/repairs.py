@@ -65,7 +65,7 @@ def repair_apply(
     with transaction.atomic():
         # Locked so an approval of another application, an objection or the expiry sweep
         # cannot change the record between the eligibility check and the insert.
-        record = CreditRecord.objects.select_for_update().filter(pk=record_id).first()
+        record = CreditRecord.objects.select_for_update(no_key=True).filter(pk=record_id).first()
         if record is None:
             raise Http404
         require(actor, "repair.apply")

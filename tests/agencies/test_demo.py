@@ -132,3 +132,13 @@ def test_app_without_a_demo_module_is_skipped():
     for app, build in load_demo.app_demo_builders():
         assert app in load_demo.DEMO_APPS
         assert callable(build)
+
+
+def test_load_demo_refuses_on_a_production_database_and_creates_nothing(settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="PRODUCTION"):
+        load()
+    assert not User.objects.exists()
+    assert not Agency.objects.filter(name__in=[row[0] for row in DEMO_AGENCIES]).exists()

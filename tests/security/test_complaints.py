@@ -8,7 +8,7 @@ from complaints.choices import ComplainantType
 from complaints.models import Attachment
 from tests.agencies.factories import StaffFactory
 from tests.complaints import evidence
-from tests.complaints.factories import ComplaintFactory
+from tests.complaints.factories import ComplaintFactory, complaint_data
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,35 @@ def test_an_evidence_file_with_a_hostile_name_still_downloads_as_an_attachment(n
     assert disposition.startswith("attachment;")
     assert "\r" not in disposition and "\n" not in disposition
     assert "Set-Cookie" not in response.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize("name", ["x.pdf.html", "报告.exe", "noextension"])
+def test_an_evidence_file_downloads_under_a_generated_name_with_its_detected_type(name):
+    complaint = ComplaintFactory(files=[evidence.upload("a.pdf", evidence.PDF_BYTES)])
+    Attachment.objects.filter(complaint=complaint).update(original_name=name)
+    item = complaint.attachments.get()
+    officer = StaffFactory(role=StaffRole.CREDIT_OFFICER)
+
+    response = logged_in(officer).get(f"/console/c/{complaint.reference}/files/{item.pk}/")
+
+    assert response.status_code == 200
+    wanted = f'attachment; filename="{complaint.reference}-{item.pk}.pdf"'
+    assert response["Content-Disposition"] == wanted
+    assert response["Content-Type"] == "application/octet-stream"
+
+
+def test_an_uploaded_name_with_a_nul_is_stored_without_it_and_served_as_pdf(client_for):
+    data = complaint_data()
+    data["respondent_agency"] = data["respondent_agency"].pk
+    data = {k: v for k, v in data.items() if v is not None}
+    data["files"] = [evidence.upload("x.pdf\x00.html", evidence.PDF_BYTES)]
+
+    response = client_for(None).post("/api/v1/complaints/", data, format="multipart")
+
+    assert response.status_code == 201, response.content
+    item = Attachment.objects.get()
+    assert "\x00" not in item.original_name
+    officer = StaffFactory(role=StaffRole.CREDIT_OFFICER)
+    reference = response.json()["reference"]
+    download = logged_in(officer).get(f"/console/c/{reference}/files/{item.pk}/")
+    assert download["Content-Disposition"].endswith(f'{item.pk}.pdf"')

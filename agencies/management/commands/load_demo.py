@@ -9,7 +9,8 @@ idempotent too (a second run changes nothing) and may rely on the demo agencies 
 import importlib
 import io
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from agencies.demo import DEMO_LOGINS, build_demo
 
@@ -41,6 +42,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo logins have published passwords, one of them a superuser's.
+            raise CommandError(
+                "生产模式（PRODUCTION=true）下拒绝加载示例数据。"
+                " / Refusing to load demo data with PRODUCTION=true."
+            )
         progress = io.StringIO() if options["quiet"] else self.stdout
         build_demo(stdout=progress)
         for _app, build in app_demo_builders():

@@ -3,11 +3,13 @@
 Reports events whose stored content no longer matches their hash (altered), links that do not
 point at the previous row's hash (a row deleted or inserted), gaps in ``seq`` (missing), and
 complaints whose chain is shorter than the length kept on the complaint row (events deleted at
-the end, or all of them). Exit status 1 when anything is wrong, so it can run from cron or CI.
+the end, or all of them), and complaints whose status is not the one their last event left
+(the status column changed behind the log's back). Each line names the complaint by id and
+reference. Exit status 1 when anything is wrong, so it can run from cron or CI.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Max, Value
+from django.db.models import Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from complaints.models import Complaint, ComplaintEvent
@@ -46,15 +48,23 @@ def chain_problems(*, complaint_ids=None):
 
 
 def _short_chains(complaint_ids):
-    """Complaints whose last stored event is not the one the complaint row counts."""
+    """Complaints whose last stored event is not the one the complaint row counts, or whose
+    status is not the status their last event left."""
+    last_status = (
+        ComplaintEvent.objects.filter(complaint=OuterRef("pk"))
+        .order_by("-seq")
+        .values("to_status")[:1]
+    )
     complaints = Complaint.objects.annotate(
-        stored=Coalesce(Max("events__seq"), Value(0))
-    ).values_list("pk", "last_event_seq", "stored")
+        stored=Coalesce(Max("events__seq"), Value(0)), logged_status=Subquery(last_status)
+    ).values_list("pk", "last_event_seq", "stored", "status", "logged_status")
     if complaint_ids:
         complaints = complaints.filter(pk__in=complaint_ids)
-    for pk, expected, stored in complaints.iterator(chunk_size=BATCH):
+    for pk, expected, stored, status, logged in complaints.iterator(chunk_size=BATCH):
         if stored < expected:
             yield pk, stored + 1, f"missing events {stored + 1}..{expected} at the end"
+        elif stored and status != logged:
+            yield pk, stored, f"status {status!r} is not {logged!r}, left by its last event"
 
 
 class Command(BaseCommand):
@@ -65,9 +75,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         problems = 0
-        for complaint_id, seq, problem in chain_problems(complaint_ids=options["complaint"]):
+        found = list(chain_problems(complaint_ids=options["complaint"]))
+        references = dict(
+            Complaint.objects.filter(pk__in={c for c, _s, _p in found}).values_list(
+                "pk", "reference"
+            )
+        )
+        for complaint_id, seq, problem in found:
             problems += 1
-            self.stdout.write(f"complaint {complaint_id} event {seq}: {problem}")
+            reference = references.get(complaint_id, "?")
+            self.stdout.write(f"complaint {complaint_id} ({reference}) event {seq}: {problem}")
         if problems:
             raise CommandError(f"{problems} problem(s) in the event chain")
         self.stdout.write(self.style.SUCCESS("event chain intact"))
