@@ -85,9 +85,12 @@ def _step(complaint, step, *, handler, officer):
     if step == "settled":
         return wf.complaint_record_settlement(complaint=c, actor=handler, note="已签和解协议")
     if step == "breach":
-        return wf.complaint_determine_breach(
+        c = wf.complaint_determine_breach(
             complaint=c, actor=handler, severity=Severity.MINOR, facts="逾期未整改"
         )
+        _ingest_now(complaint=c)
+        _reconcile(c.respondent_agency_id)
+        return c
     if step == "reject":
         return wf.complaint_reject(complaint=c, actor=handler, reason="不属于政务合同纠纷")
     if step == "reopen":
@@ -106,6 +109,7 @@ def _repair(complaint, step, *, handler, officer):
     from sanctions.models import Repair
     from sanctions.services.repairs import repair_apply, repair_approve, repair_confirm
 
+    _ingest_now(complaint=complaint)
     record = CreditRecord.objects.filter(complaint=complaint).first()
     if record is None:
         return None
@@ -119,7 +123,28 @@ def _repair(complaint, step, *, handler, officer):
         )
     repair = Repair.objects.filter(record=record).order_by("-id").first()
     repair = repair_confirm(repair_id=repair.pk, actor=handler, note="已确认履约")
-    return repair_approve(repair_id=repair.pk, actor=officer, note="同意修复")
+    repair = repair_approve(repair_id=repair.pk, actor=officer, note="同意修复")
+    _reconcile(record.agency_id)
+    return repair
+
+
+def _reconcile(agency_id):
+    """The agency's sanctions at this moment of the demo (a no-op when eager mode already did
+    it; with a broker the worker's reconcile would come later, at the wrong time)."""
+    from sanctions.services.reconcile import agencies_sanctions_reconcile
+
+    agencies_sanctions_reconcile(agency_ids=[agency_id])
+
+
+def _ingest_now(**filters):
+    """The breach's credit record now, not when a worker gets to it: with a broker the
+    ingestion runs in a worker that may not be there (or not yet) while the demo is built.
+    Safe: an event is consumed once, whoever comes first."""
+    from credit_records.services.ingestion import complaint_events_ingest, unconsumed_events
+
+    ids = list(unconsumed_events().filter(**filters).values_list("pk", flat=True))
+    if ids:
+        complaint_events_ingest(event_ids=ids)
 
 
 def _dishonest_debtor(respondent):
@@ -193,6 +218,10 @@ def build_demo(*, stdout) -> int:
                     stdout.write(f"  demo step {step} on {complaint.reference} skipped: {exc}\n")
                     break
     _dishonest_debtor(respondents[0])
+    _ingest_now()
+    from sanctions.services.reconcile import reconcile_all
+
+    reconcile_all()  # sanctions for what a worker has not reconciled yet (no-op when eager)
     supervised = sweep_supervision()
     stdout.write(f"evaluation demo: {created} complaints, {supervised} supervised\n")
     return created

@@ -79,6 +79,12 @@ def score(*, scheme, rates: dict, deduction_counts: dict) -> Decimal:
     return max(Decimal(0), total).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
+def seed_default_scheme(model) -> None:
+    """Version 1 (the migration's seed; ``model`` is the migration's historical model)."""
+    if not model.objects.filter(version=DEFAULT_SCHEME["version"]).exists():
+        model.objects.create(**DEFAULT_SCHEME)
+
+
 def current_scheme():
     """The newest scheme version (the migration seeds version 1)."""
     from .models import EvaluationScheme

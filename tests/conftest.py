@@ -82,15 +82,19 @@ def restore_migration_seeds() -> bool:
     from django.db.models import Exists
 
     from agencies.models import Region
+    from evaluation.models import EvaluationScheme
     from integrity_portal.models import TimeLimitPolicy
     from sanctions.models import Measure
 
     seeded = Region.objects.filter(
-        Exists(TimeLimitPolicy.objects.all()), Exists(Measure.objects.all())
+        Exists(TimeLimitPolicy.objects.all()),
+        Exists(Measure.objects.all()),
+        Exists(EvaluationScheme.objects.all()),
     )
     if seeded.exists():
         return False
     from agencies.regions import load_regions
+    from evaluation.scheme import seed_default_scheme
     from integrity_portal.seeding import seed_time_limits
     from sanctions.catalogue import seed_catalogue
 
@@ -98,6 +102,7 @@ def restore_migration_seeds() -> bool:
         load_regions(Region)
     seed_time_limits()
     seed_catalogue()
+    seed_default_scheme(EvaluationScheme)
     return True
 
 

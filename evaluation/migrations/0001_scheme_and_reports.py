@@ -7,11 +7,9 @@ from django.db import migrations, models
 
 def seed_default_scheme(apps, schema_editor):
     """Version 1 of the evaluation scheme (seed 004 三(二), seed 000; see evaluation.scheme)."""
-    from evaluation.scheme import DEFAULT_SCHEME
+    from evaluation.scheme import seed_default_scheme
 
-    EvaluationScheme = apps.get_model("evaluation", "EvaluationScheme")
-    if not EvaluationScheme.objects.filter(version=DEFAULT_SCHEME["version"]).exists():
-        EvaluationScheme.objects.create(**DEFAULT_SCHEME)
+    seed_default_scheme(apps.get_model("evaluation", "EvaluationScheme"))
 
 
 class Migration(migrations.Migration):
