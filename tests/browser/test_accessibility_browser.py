@@ -4,6 +4,7 @@ or critical violation on the public pages a complainant goes through."""
 import pytest
 
 from complaints.services import workflow as wf
+from complaints.services.documents import document_issue, fingerprint
 from integrity_portal.celery import app
 from tests.agencies.factories import AgencyFactory, make_uscc
 from tests.complaints.factories import ComplaintFactory
@@ -91,6 +92,14 @@ def test_public_pages_have_no_serious_or_critical_violations(live_server, make_b
     page.locator("form.card button[type=submit]").click()
     page.wait_for_selector("#track-status")
     check("tracking")
+
+    # Recovering a code and checking a document.
+    for url in ("/track/recover/", "/track/recover/code/"):
+        page.goto(base + url)
+        check(url)
+    document = document_issue(complaint=case, kind="receipt")
+    page.goto(f"{base}/verify/{document.code}/?h={fingerprint(document)}")
+    check("verify")
     assert not found, found
 
 
