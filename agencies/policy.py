@@ -75,6 +75,8 @@ POLICY: dict[str, frozenset[str]] = {
     "complaint.resume": CASEWORK,
     "complaint.extend": CASEWORK,
     "complaint.internal_note": CASEWORK,
+    # Payment arrears (DESIGN section 12): the handler records what the respondent paid.
+    "complaint.record_payment": CASEWORK,
     "complaint.reply": _roles(HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
     "complaint.routing_queue": _roles(CREDIT_OFFICER),
     "complaint.supervision_queue": OFFICE,

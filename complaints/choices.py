@@ -92,6 +92,8 @@ class Action(models.TextChoices):
     LEADER_INTERVIEW = "leader_interview", _("约谈提示")
     INTERNAL_NOTE = "internal_note", _("内部备注")
     REPLY = "reply", _("回复投诉人")
+    # Payment arrears (DESIGN section 12): the handler records a payment the respondent made.
+    RECORD_PAYMENT = "record_payment", _("登记付款")
 
 
 # The transition table (DESIGN section 4) as data: action → (allowed from-states, to-state).

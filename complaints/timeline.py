@@ -85,6 +85,14 @@ PUBLIC = {
     Action.PAUSE: lambda d: (
         _("等待投诉人补充材料，办理时限暂停计算：%(reason)s") % {"reason": d.get("reason", "")}
     ),
+    Action.RECORD_PAYMENT: lambda d: (
+        _("被投诉主体于 %(date)s 支付 %(amount)s 元，尚欠 %(outstanding)s 元。")
+        % {
+            "date": _date(d.get("paid_on")),
+            "amount": d.get("amount", ""),
+            "outstanding": d.get("outstanding", ""),
+        }
+    ),
     Action.EXTEND: lambda d: (
         _("经批准，办理时限延长至 %(date)s。") % {"date": _date(d.get("deadline", {}).get("due"))}
     ),

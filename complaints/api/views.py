@@ -24,6 +24,7 @@ from ..choices import TRANSITIONS, Action, Channel
 from ..files import MAX_FILES, evidence_check
 from ..filtersets import ComplaintFilterSet
 from ..selectors import LIST_DEFERRED, complaint_list_visible_to, contact_visible_to
+from ..services.arrears import complaint_late_interest
 from ..services.conversation import complainant_message_add
 from ..services.intake import complaint_submit
 from ..services.tracking import (
@@ -89,6 +90,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "create": "complaint.submit",
         "list": "complaint.read",
         "retrieve": "complaint.read",
+        "late_interest": "complaint.read",
         **VERB_POLICY,
     }
 
@@ -224,6 +226,23 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def extend(self, request, reference=None):
         return self._act(request, Action.EXTEND)
+
+    @action(detail=True, methods=["post"])
+    def record_payment(self, request, reference=None):
+        return self._act(request, Action.RECORD_PAYMENT)
+
+    @extend_schema(parameters=[s.LateInterestQuerySerializer])
+    @action(detail=True, methods=["get"], url_path="late-interest")
+    def late_interest(self, request, reference=None):
+        """Late interest of a payment_arrears complaint (DESIGN section 9; 保障中小企业款项支付
+        条例 第十七条), computed from its due date, amount and recorded payments."""
+        complaint = self.get_object()
+        query = s.LateInterestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = complaint_late_interest(
+            complaint=complaint, as_of=query.validated_data.get("as_of")
+        )
+        return Response(result.as_contract())
 
 
 class TrackViewSet(viewsets.ViewSet):

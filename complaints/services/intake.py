@@ -20,6 +20,7 @@ from agencies.policy import may, require
 from ..choices import Action, ActorKind, Channel, Status
 from ..files import CheckedFile, evidence_check, file_sha256
 from ..models import Attachment, Complaint
+from .arrears import ARREARS_FIELDS, arrears_errors, arrears_facts
 from .duplicates import duplicate_of
 from .references import access_code_hash, access_code_new, reference_next
 from .transitions import move, write
@@ -76,7 +77,13 @@ def complaint_submit(
     if supervisor is not None and not supervisor.is_active:
         supervisor = None
 
+    # Arrears facts (DESIGN section 12), only on payment_arrears complaints: 400 naming the
+    # field; a payment term beyond the statute's is a stored warning, not an error.
+    errors = arrears_errors(data)
+    if errors:
+        raise ValidationError(errors)
     fields = {name: data.get(name) for name in CONTRACT_FIELDS if name in data}
+    fields.update(arrears_facts({name: data.get(name) for name in ARREARS_FIELDS}))
     for name in _TEXT_FIELDS:
         fields[name] = fields.get(name) or ""
     fields["respondent_agency"] = respondent

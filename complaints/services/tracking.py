@@ -146,6 +146,7 @@ def complaint_public_view(complaint: Complaint) -> dict:
         "submitted_at": complaint.submitted_at,
         "closed_at": complaint.closed_at,
         "timeline": public_timeline(complaint),
+        "arrears": _arrears(complaint),
         "messages": [
             {"at": m.created_at, "sender": m.sender, "body": m.body}
             for m in complaint.messages.order_by("id")
@@ -162,6 +163,19 @@ def complaint_public_view(complaint: Complaint) -> dict:
             if feedback
             else None
         ),
+    }
+
+
+def _arrears(complaint: Complaint) -> dict | None:
+    """Arrears facts and the late interest to date (DESIGN section 12), JSON-ready."""
+    from .arrears import arrears_summary
+
+    summary = arrears_summary(complaint)
+    if summary is None:
+        return None
+    return {
+        key: (str(value) if value is not None and not isinstance(value, dict) else value)
+        for key, value in summary.items()
     }
 
 

@@ -152,6 +152,7 @@ WORKFLOW_VERBS = [
     "pause",
     "resume",
     "extend",
+    "record_payment",
 ]
 
 PROBES: dict[str, list[Probe]] = {
