@@ -92,6 +92,9 @@ POLICY: dict[str, frozenset[str]] = {
     # --- credit records (DESIGN section 6) ------------------------------------------------------
     "credit_record.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, INTEGRATION_CLIENT),
     "credit_record.push": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
+    # The client that pushed a record (checked by the service) or the credit office takes it
+    # back (DESIGN section 13).
+    "credit_record.withdraw": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
     "credit_record.browse": OFFICE,  # the console's record list and its exports
     "agency_credit.read": PUBLIC,  # score, grade, sanctions: public like the profile page
     "agency_profile.view": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),

@@ -77,6 +77,9 @@ class RecordAction(models.TextChoices):
     EXPIRE = "expire", _("公示期满")
     REVOKE = "revoke", _("撤销")
     REPAIR = "repair", _("信用修复")
+    # The source that pushed the record takes it back (DESIGN section 13: a court after
+    # delisting, a department after payment), with the reason kept.
+    WITHDRAW = "withdraw", _("来源撤回")
 
 
 # Allowed record transitions as data: action → (allowed from-statuses, to-status).
@@ -105,6 +108,17 @@ RECORD_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
         RecordStatus.REVOKED,
     ),
     RecordAction.REPAIR: (frozenset({RecordStatus.ACTIVE}), RecordStatus.REPAIRED),
+    RecordAction.WITHDRAW: (
+        frozenset(
+            {
+                RecordStatus.ACTIVE,
+                RecordStatus.UNDER_OBJECTION,
+                RecordStatus.EXPIRED,
+                RecordStatus.REPAIRED,
+            }
+        ),
+        RecordStatus.REVOKED,
+    ),
 }
 
 

@@ -12,7 +12,7 @@ from agencies.models import Agency
 from agencies.policy import CREDIT_OFFICER, Policy, roles_of
 
 from ..filtersets import CreditRecordFilterSet, ObjectionFilterSet
-from ..models import IntegrationClient
+from ..models import CreditRecord, IntegrationClient
 from ..providers import profile_extras
 from ..selectors import (
     credit_record_list_visible_to,
@@ -26,6 +26,7 @@ from ..services.clients import (
     integration_client_set_active,
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.records import credit_record_withdraw
 from ..services.scoring import agency_score
 from .serializers import (
     AgencyCreditSerializer,
@@ -35,6 +36,7 @@ from .serializers import (
     ObjectionDecisionSerializer,
     ObjectionFileSerializer,
     ObjectionSerializer,
+    WithdrawSerializer,
 )
 
 
@@ -48,12 +50,30 @@ class CreditRecordViewSet(
         "list": "credit_record.read",
         "retrieve": "credit_record.read",
         "create": "credit_record.push",
+        "withdraw": "credit_record.withdraw",
     }
     serializer_class = CreditRecordSerializer
     filterset_class = CreditRecordFilterSet
 
     def get_queryset(self):
+        if self.action == "withdraw":
+            # Whoever may withdraw is told 403 for a record it did not push (the service), not
+            # 404: the issue of who pushed what is the pusher's, and the record is public.
+            return CreditRecord.objects.select_related("agency", "complaint")
         return credit_record_list_visible_to(user=self.request.user).order_by("-decided_on", "-id")
+
+    @extend_schema(request=WithdrawSerializer, responses={200: CreditRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The pusher (or the credit office) withdraws a pushed record: revoked, reason kept,
+        sanctions lifted by the reconcile."""
+        record = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = credit_record_withdraw(
+            record_id=record.pk, actor=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(CreditRecordSerializer(record).data)
 
     @extend_schema(
         request=CreditRecordPushSerializer,

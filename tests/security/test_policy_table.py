@@ -179,6 +179,9 @@ PROBES: dict[str, list[Probe]] = {
     "staff.manage": [api("post", "/api/v1/staff/", {}), api("get", "/api/v1/staff/")],
     "credit_record.read": [api("get", "/api/v1/credit-records/")],
     "credit_record.push": [api("post", "/api/v1/credit-records/", {})],
+    "credit_record.withdraw": [
+        api("post", "/api/v1/credit-records/{w.pushed_record.pk}/withdraw/", {})
+    ],
     "credit_record.browse": [console("get", "/console/credit/")],
     "agency_credit.read": [api("get", "/api/v1/agencies/{w.liaison_agency.pk}/credit/")],
     "agency_profile.view": [console("get", "/console/agencies/{w.liaison_agency.pk}/")],
