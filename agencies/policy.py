@@ -102,6 +102,9 @@ POLICY: dict[str, frozenset[str]] = {
     "objection.file": _roles(AGENCY_LIAISON),
     "objection.decide": _roles(CREDIT_OFFICER),
     "integration_client.manage": _roles(CREDIT_OFFICER),
+    # The annual publication of overdue payments to SMEs (DESIGN section 12).
+    "arrears_publication.read": OFFICE,
+    "arrears_publication.publish": _roles(CREDIT_OFFICER),
     # --- sanctions, credit check, repair (DESIGN section 7) -------------------------------------
     "measure.read": PUBLIC,
     "sanction.read": STAFF,

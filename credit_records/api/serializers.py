@@ -136,3 +136,7 @@ class AgencyCreditSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
+
+
+class YearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency
 from agencies.policy import CREDIT_OFFICER, Policy, roles_of
+from integrity_portal.api import Pagination
 
 from ..filtersets import CreditRecordFilterSet, ObjectionFilterSet
 from ..models import CreditRecord, IntegrationClient
@@ -26,6 +27,11 @@ from ..services.clients import (
     integration_client_set_active,
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.publication import (
+    arrears_publication_publish,
+    arrears_publication_rows,
+    arrears_publication_status,
+)
 from ..services.records import credit_record_withdraw
 from ..services.scoring import agency_score
 from .serializers import (
@@ -37,6 +43,7 @@ from .serializers import (
     ObjectionFileSerializer,
     ObjectionSerializer,
     WithdrawSerializer,
+    YearSerializer,
 )
 
 
@@ -216,3 +223,41 @@ class IntegrationClientViewSet(
         client = self.get_object()
         integration_client_set_active(client=client, active=False)
         return Response(IntegrationClientSerializer(client).data)
+
+
+class ArrearsPublicationViewSet(viewsets.ViewSet):
+    """``GET /api/v1/arrears-publication/?year=YYYY`` (DESIGN section 9): per agency its overdue
+    contracts and amount of the year — the frozen rows once published, the draft before;
+    ``POST .../publish/ {year}`` publishes a reviewed year (credit office)."""
+
+    permission_classes = [Policy]
+    policy = {"list": "arrears_publication.read", "publish": "arrears_publication.publish"}
+
+    @extend_schema(parameters=[YearSerializer])
+    def list(self, request):
+        query = YearSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data["year"]
+        paginator = Pagination()
+        page = paginator.paginate_queryset(arrears_publication_rows(year=year), request, view=self)
+        response = paginator.get_paginated_response(page)
+        response.data["year"] = year
+        response.data["status"] = arrears_publication_status(year)
+        return response
+
+    @extend_schema(request=YearSerializer)
+    @action(detail=False, methods=["post"])
+    def publish(self, request):
+        body = YearSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        publication = arrears_publication_publish(
+            year=body.validated_data["year"], actor=request.user
+        )
+        return Response(
+            {
+                "year": publication.year,
+                "status": publication.status,
+                "published_at": publication.published_at,
+                "agencies": publication.rows.count(),
+            }
+        )

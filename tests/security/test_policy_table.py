@@ -195,6 +195,8 @@ PROBES: dict[str, list[Probe]] = {
         console("post", "/console/credit/objections/{w.objection.pk}/dismiss/", {}),
     ],
     "integration_client.manage": [api("get", "/api/v1/integration-clients/")],
+    "arrears_publication.read": [api("get", "/api/v1/arrears-publication/?year=2025")],
+    "arrears_publication.publish": [api("post", "/api/v1/arrears-publication/publish/", {})],
     "measure.read": [api("get", "/api/v1/measures/")],
     "sanction.read": [api("get", "/api/v1/sanctions/")],
     "sanction.browse": [console("get", "/console/sanctions/")],
