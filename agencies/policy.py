@@ -85,6 +85,10 @@ POLICY: dict[str, frozenset[str]] = {
     "complaint.message": _roles(COMPLAINANT),
     "complaint.withdraw": _roles(COMPLAINANT),
     "complaint.feedback": _roles(COMPLAINANT),
+    "complaint.request_review": _roles(COMPLAINANT),
+    # 复核 of an unfounded finding is decided by the credit office (not the department that
+    # made the finding).
+    "complaint.decide_review": _roles(CREDIT_OFFICER),
     # --- the directory ------------------------------------------------------------------------
     "agency.read": PUBLIC,  # the complaint form searches it
     "agency.write": _roles(CREDIT_OFFICER),

@@ -133,6 +133,8 @@ class Complaint(models.Model):
     )
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
     explanation = models.TextField(_("情况说明"), blank=True, default="")
+    # 复核: when the complainant asked for a review of an unfounded finding, until decided.
+    review_requested_at = models.DateTimeField(_("申请复核时间"), null=True, blank=True)
 
     # Deadlines: ``due_at`` is the current stage's due time (DESIGN section 5).
     stage_started_at = models.DateTimeField(null=True, blank=True)

@@ -249,6 +249,10 @@ class BreachSerializer(_Versioned):
     facts = serializers.CharField(max_length=10000)
 
 
+class DecideReviewSerializer(ReasonSerializer):
+    upheld = serializers.BooleanField()
+
+
 class PaymentSerializer(_Versioned):
     paid_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=None, decimal_places=None)

@@ -27,6 +27,7 @@ from ..selectors import LIST_DEFERRED, complaint_list_visible_to, contact_visibl
 from ..services.arrears import complaint_late_interest
 from ..services.conversation import complainant_message_add
 from ..services.intake import complaint_submit
+from ..services.review import complaint_request_review
 from ..services.tracking import (
     TrackingThrottled,
     complaint_for_complainant,
@@ -228,6 +229,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._act(request, Action.EXTEND)
 
     @action(detail=True, methods=["post"])
+    def decide_review(self, request, reference=None):
+        return self._act(request, Action.DECIDE_REVIEW)
+
+    @action(detail=True, methods=["post"])
     def record_payment(self, request, reference=None):
         return self._act(request, Action.RECORD_PAYMENT)
 
@@ -298,6 +303,17 @@ class TrackViewSet(viewsets.ViewSet):
         serializer = s.TrackWithdrawSerializer(data=request_data(request))
         serializer.is_valid(raise_exception=True)
         complaint = complaint_withdraw(
+            complaint=complaint, reason=serializer.validated_data["reason"]
+        )
+        return Response(complaint_public_view(complaint))
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, reference=None):
+        """复核: the complainant asks for a review of an unfounded finding (15 working days)."""
+        complaint = self._complaint(request, reference)
+        serializer = s.TrackWithdrawSerializer(data=request_data(request))
+        serializer.is_valid(raise_exception=True)
+        complaint = complaint_request_review(
             complaint=complaint, reason=serializer.validated_data["reason"]
         )
         return Response(complaint_public_view(complaint))

@@ -167,6 +167,11 @@ class ExtendForm(ReasonForm):
     field_order = ["amount", "reason", "approver", "version"]
 
 
+class DecideReviewForm(ReasonForm):
+    upheld = forms.BooleanField(label=_("复核理由成立，重新核实"), required=False)
+    field_order = ["upheld", "reason", "version"]
+
+
 class PaymentForm(_VersionedForm):
     paid_on = forms.DateField(label=_("付款日期"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("付款金额（元）"), min_value=0, decimal_places=2)

@@ -125,6 +125,8 @@ def complaint_submit(
                     actor_kind=actor_kind,
                     data=submitted,
                     at=now,
+                    # Routed at once: the 10-day routing clock never runs (第二十五条).
+                    clock=supervisor is None,
                 )
             ]
             if supervisor is not None:

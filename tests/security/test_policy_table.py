@@ -153,6 +153,7 @@ WORKFLOW_VERBS = [
     "resume",
     "extend",
     "record_payment",
+    "decide_review",
 ]
 
 PROBES: dict[str, list[Probe]] = {
@@ -174,6 +175,7 @@ PROBES: dict[str, list[Probe]] = {
     "complaint.message": [api("post", f"{T}/messages/", {})],
     "complaint.withdraw": [api("post", f"{T}/withdraw/", {})],
     "complaint.feedback": [api("post", f"{T}/feedback/", {})],
+    "complaint.request_review": [api("post", f"{T}/review/", {})],
     "agency.read": [api("get", "/api/v1/agencies/")],
     "agency.write": [api("post", "/api/v1/agencies/", {})],
     "staff.manage": [api("post", "/api/v1/staff/", {}), api("get", "/api/v1/staff/")],
