@@ -79,6 +79,8 @@ POLICY: dict[str, frozenset[str]] = {
     "complaint.resume": CASEWORK,
     "complaint.extend": CASEWORK,
     "complaint.internal_note": CASEWORK,
+    # Payment arrears (DESIGN section 12): the handler records what the respondent paid.
+    "complaint.record_payment": CASEWORK,
     "complaint.reply": _roles(HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
     "complaint.routing_queue": _roles(CREDIT_OFFICER),
     "complaint.supervision_queue": OFFICE,
@@ -89,6 +91,10 @@ POLICY: dict[str, frozenset[str]] = {
     "complaint.feedback": _roles(COMPLAINANT),
     # Proved by a one-time code sent to the contact on file (找回查询码), not by the old code.
     "complaint.reset_access_code": _roles(COMPLAINANT),
+    "complaint.request_review": _roles(COMPLAINANT),
+    # 复核 of an unfounded finding is decided by the credit office (not the department that
+    # made the finding).
+    "complaint.decide_review": _roles(CREDIT_OFFICER),
     # --- the directory ------------------------------------------------------------------------
     "agency.read": PUBLIC,  # the complaint form searches it
     "agency.write": _roles(CREDIT_OFFICER),
@@ -105,6 +111,9 @@ POLICY: dict[str, frozenset[str]] = {
     "objection.file": _roles(AGENCY_LIAISON),
     "objection.decide": _roles(CREDIT_OFFICER),
     "integration_client.manage": _roles(CREDIT_OFFICER),
+    # The annual publication of overdue payments to SMEs (DESIGN section 12).
+    "arrears_publication.read": OFFICE,
+    "arrears_publication.publish": _roles(CREDIT_OFFICER),
     # --- sanctions, credit check, repair (DESIGN section 7) -------------------------------------
     "measure.read": PUBLIC,
     "sanction.read": STAFF,

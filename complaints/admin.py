@@ -5,7 +5,14 @@ from django.contrib import admin
 
 from integrity_portal.admin import ReadOnlyAdmin
 
-from .models import Complaint, ComplaintEvent, ComplaintMessage, Feedback, Notification
+from .models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintMessage,
+    Feedback,
+    LoanPrimeRate,
+    Notification,
+)
 
 
 class EventInline(admin.TabularInline):
@@ -75,3 +82,12 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["channel", "recipient", "subject", "created_at", "sent_at", "attempts"]
     list_filter = ["channel"]
     raw_id_fields = ["complaint"]
+
+
+@admin.register(LoanPrimeRate)
+class LoanPrimeRateAdmin(admin.ModelAdmin):
+    """The one-year LPR table (保障中小企业款项支付条例 第十七条: the floor of an agreed
+    late-interest rate); the credit office adds each month's published rate."""
+
+    list_display = ["effective_on", "one_year_rate"]
+    ordering = ["-effective_on"]

@@ -94,6 +94,12 @@ class Action(models.TextChoices):
     REPLY = "reply", _("回复投诉人")
     # 找回查询码: the complainant proved the contact on file and got a new access code.
     RESET_ACCESS_CODE = "reset_access_code", _("重设查询码")
+    # Payment arrears (DESIGN section 12): the handler records a payment the respondent made.
+    RECORD_PAYMENT = "record_payment", _("登记付款")
+    # 复核: the complainant asks for a review of an unfounded finding; the credit office
+    # decides (upheld → back to verification; refused → the reason on the timeline).
+    REQUEST_REVIEW = "request_review", _("申请复核")
+    DECIDE_REVIEW = "decide_review", _("复核决定")
 
 
 # The transition table (DESIGN section 4) as data: action → (allowed from-states, to-state).

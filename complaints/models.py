@@ -99,6 +99,30 @@ class Complaint(models.Model):
     )
     remedy_sought = models.TextField(_("诉求"), max_length=5000, blank=True, default="")
 
+    # Payment arrears facts (DESIGN section 12; 保障中小企业款项支付条例), only on
+    # ``payment_arrears`` complaints. ``amount_outstanding`` is what is still owed: each payment
+    # the handler records (an event, ``record_payment``) moves its amount to ``amount_cleared``.
+    contract_amount = models.DecimalField(
+        _("合同金额（元）"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    delivered_on = models.DateField(_("交付或验收日期"), null=True, blank=True)
+    payment_due_on = models.DateField(_("约定付款日期"), null=True, blank=True)
+    # The daily late-interest rate the contract agreed (第十七条), as a fraction:
+    # 0.0005 is 万分之五.
+    agreed_daily_rate = models.DecimalField(
+        _("约定逾期利息日利率"), max_digits=9, decimal_places=8, null=True, blank=True
+    )
+    amount_outstanding = models.DecimalField(
+        _("欠款金额（元）"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    amount_cleared = models.DecimalField(
+        _("已清偿金额（元）"), max_digits=15, decimal_places=2, default=0
+    )
+    # A code from ``complaints.arrears`` when the agreed term passes the statute's (第九条).
+    payment_term_warning = models.CharField(
+        _("付款期限提示"), max_length=16, blank=True, default=""
+    )
+
     # Duplicates are accepted and linked, never merged or dropped (flagged for the handler).
     duplicate_of = models.ForeignKey(
         "self",
@@ -115,6 +139,8 @@ class Complaint(models.Model):
     )
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
     explanation = models.TextField(_("情况说明"), blank=True, default="")
+    # 复核: when the complainant asked for a review of an unfounded finding, until decided.
+    review_requested_at = models.DateTimeField(_("申请复核时间"), null=True, blank=True)
 
     # Deadlines: ``due_at`` is the current stage's due time (DESIGN section 5).
     stage_started_at = models.DateTimeField(null=True, blank=True)
@@ -184,10 +210,37 @@ class Complaint(models.Model):
                 condition=Q(amount_involved__isnull=True) | Q(amount_involved__gt=0),
                 name="%(app_label)s_%(class)s_amount_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_outstanding__isnull=True) | Q(amount_outstanding__gte=0),
+                name="%(app_label)s_%(class)s_outstanding_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_cleared__gte=0),
+                name="%(app_label)s_%(class)s_cleared_not_negative",
+            ),
         ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+
+class LoanPrimeRate(models.Model):
+    """The one-year loan prime rate (贷款市场报价利率) from a date on: the floor of an agreed
+    late-interest rate (保障中小企业款项支付条例 第十七条). Data, seeded with the published
+    history and edited in the admin as new rates are announced (on the 20th of each month)."""
+
+    effective_on = models.DateField(_("执行日期"), unique=True)
+    one_year_rate = models.DecimalField(
+        _("一年期LPR（年利率，小数）"), max_digits=6, decimal_places=5
+    )
+
+    class Meta:
+        verbose_name = _("贷款市场报价利率")
+        verbose_name_plural = _("贷款市场报价利率")
+        ordering = ["effective_on"]
+
+    def __str__(self):
+        return f"{self.effective_on} {self.one_year_rate}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

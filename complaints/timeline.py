@@ -85,6 +85,22 @@ PUBLIC = {
     Action.PAUSE: lambda d: (
         _("等待投诉人补充材料，办理时限暂停计算：%(reason)s") % {"reason": d.get("reason", "")}
     ),
+    Action.REQUEST_REVIEW: lambda d: (
+        _("投诉人对不属实的认定申请复核：%(reason)s") % {"reason": d.get("reason", "")}
+    ),
+    Action.DECIDE_REVIEW: lambda d: (
+        _("信用办复核认为理由成立，投诉重新核实：%(reason)s") % {"reason": d.get("reason", "")}
+        if d.get("upheld")
+        else _("信用办复核维持不属实的认定：%(reason)s") % {"reason": d.get("reason", "")}
+    ),
+    Action.RECORD_PAYMENT: lambda d: (
+        _("被投诉主体于 %(date)s 支付 %(amount)s 元，尚欠 %(outstanding)s 元。")
+        % {
+            "date": _date(d.get("paid_on")),
+            "amount": d.get("amount", ""),
+            "outstanding": d.get("outstanding", ""),
+        }
+    ),
     Action.EXTEND: lambda d: (
         _("经批准，办理时限延长至 %(date)s。") % {"date": _date(d.get("deadline", {}).get("due"))}
     ),

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .api import serializers as s
-from .choices import TRANSITIONS, Action
+from .choices import TRANSITIONS, Action, Status
 from .console import forms as f
 from .models import Complaint
-from .services import clock, workflow
+from .services import arrears, clock, review, workflow
 from .services.deadlines import TIMED_STATUSES
 from .services.transitions import may_act
 
@@ -34,6 +34,16 @@ class Verb:
         clock verbs a running or paused clock)."""
         if self.code in TRANSITIONS:
             return complaint.status in TRANSITIONS[self.code][0]
+        if self.code == Action.DECIDE_REVIEW:
+            return (
+                complaint.status == Status.UNFOUNDED and complaint.review_requested_at is not None
+            )
+        if self.code == Action.RECORD_PAYMENT:
+            return (
+                arrears.has_arrears_facts(complaint)
+                and complaint.status not in arrears.NO_PAYMENT_STATUSES
+                and bool(complaint.amount_outstanding)
+            )
         timed = complaint.status in TIMED_STATUSES and complaint.due_at is not None
         paused = complaint.clock_paused_at is not None
         return timed and (paused if self.code == Action.RESUME else not paused)
@@ -93,6 +103,20 @@ VERBS: dict[str, Verb] = {
         Verb(Action.PAUSE, clock.complaint_clock_pause, s.ReasonSerializer, f.ReasonForm),
         Verb(Action.RESUME, clock.complaint_clock_resume, s.EmptyActionSerializer, f.EmptyForm),
         Verb(Action.EXTEND, clock.complaint_clock_extend, s.ExtendSerializer, f.ExtendForm),
+        # 复核 of an unfounded finding, decided by the credit office.
+        Verb(
+            Action.DECIDE_REVIEW,
+            review.complaint_decide_review,
+            s.DecideReviewSerializer,
+            f.DecideReviewForm,
+        ),
+        # Payment arrears (DESIGN section 12).
+        Verb(
+            Action.RECORD_PAYMENT,
+            arrears.complaint_record_payment,
+            s.PaymentSerializer,
+            f.PaymentForm,
+        ),
     )
 }
 

@@ -41,3 +41,12 @@ def expire_publicity() -> int:
     from .services.publicity import credit_records_expire_due
 
     return credit_records_expire_due()
+
+
+@shared_task
+def arrears_publication_sweep() -> int | None:
+    """Beat job (daily): from 1 January the previous year's arrears publication is drafted
+    (DESIGN section 12), once."""
+    from .services.publication import arrears_publication_sweep as sweep
+
+    return sweep()

@@ -42,3 +42,24 @@ def agency_profile(request, pk: int):
             **profile_extras(agency.pk),
         },
     )
+
+
+def arrears_publication(request, year: int):
+    """The published list of a year's overdue payments to SMEs (DESIGN section 12); a year the
+    credit office has not published is not there (404)."""
+    from django.http import Http404
+
+    from .models import ArrearsPublication
+    from .services.publication import arrears_publication_rows
+
+    publication = ArrearsPublication.objects.filter(
+        year=year, status=ArrearsPublication.Status.PUBLISHED
+    ).first()
+    if publication is None:
+        raise Http404
+    rows = arrears_publication_rows(year=year, published_only=True)
+    return render(
+        request,
+        "credit_records/public/arrears.html",
+        {"year": year, "publication": publication, "rows": rows},
+    )

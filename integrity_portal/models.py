@@ -46,6 +46,12 @@ class TimeLimitPolicy(models.Model):
     """
 
     domain = models.CharField(_("领域"), max_length=32, unique=True, blank=True, default="")
+    # 保障中小企业款项支付条例 第二十五条 (2025 revision, as DESIGN section 12 reads it): a
+    # complaint is passed on within 10 working days; the same limit applies here to every
+    # domain's routing by the credit office (local practice beyond arrears).
+    routing_workdays = models.PositiveSmallIntegerField(
+        _("分办时限（工作日）"), default=10, db_default=10
+    )
     acceptance_workdays = models.PositiveSmallIntegerField(_("受理时限（工作日）"), default=2)
     verification_workdays = models.PositiveSmallIntegerField(_("核实时限（工作日）"), default=10)
     result_days = models.PositiveSmallIntegerField(

@@ -198,6 +198,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "credit_records.tasks.recompute_all_agency_scores",
         "schedule": 86400.0,
     },
+    # The annual publication of overdue payments to SMEs: drafted from 1 January (daily job,
+    # idempotent), published by the credit office by 31 March (DESIGN section 12).
+    "credit-records-arrears-publication": {
+        "task": "credit_records.tasks.arrears_publication_sweep",
+        "schedule": 86400.0,
+    },
     "complaints-notification-sweep": {
         "task": "complaints.tasks.notification_sweep",
         "schedule": 60.0,

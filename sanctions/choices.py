@@ -76,10 +76,16 @@ NOTICE_MEASURES = frozenset({"public_notice", "leader_interview", "public_exposu
 
 # The default rules of DESIGN section 7 (seeded by a migration; editable afterwards).
 # kinds = [] means any negative kind.
+# Seed 004 二(四): "对存在失信记录的相关主体" — whatever the kind of negative
+# record — 限制中央预算内资金支持、地方政府专项债券申请、各类融资项目推荐, 取消评优评先
+# (and 试点示范资格), 限制政府资金支持、申请扶持政策、参加政府采购; late payment adds
+# 公务消费、办公用房、经费安排 (保障中小企业款项支付条例). The first rule was narrower (breach
+# records only) until migration 0003 widened it.
+SEEDED_BREACH_RULE = {"name": "违约失信记录", "kinds": [Kind.BREACH.value]}
 DEFAULT_RULES: list[dict] = [
     {
-        "name": "违约失信记录",
-        "kinds": [Kind.BREACH.value],
+        "name": "存在失信记录",
+        "kinds": [],
         "min_severity": "",
         "min_count": 1,
         "window_months": None,

@@ -13,6 +13,7 @@ from agencies.validators import validate_uscc
 from ..choices import Channel, ComplainantType, Domain, JudgmentOutcome, Satisfaction, Severity
 from ..models import Complaint
 from ..selectors import contact_visible_to
+from ..services.arrears import arrears_errors
 from ..validators import normalize_phone, validate_amount, validate_not_future
 
 
@@ -74,6 +75,18 @@ class ComplaintSubmitSerializer(serializers.Serializer):
     external_ref = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
     )
+    # Payment arrears facts (DESIGN sections 9 and 12; checked by complaints.services.arrears).
+    contract_amount = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True
+    )
+    delivered_on = serializers.DateField(required=False, allow_null=True)
+    payment_due_on = serializers.DateField(required=False, allow_null=True)
+    agreed_daily_rate = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True
+    )
+    amount_outstanding = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True
+    )
 
     def validate_contact_phone(self, value):
         return normalize_phone(value)
@@ -89,6 +102,9 @@ class ComplaintSubmitSerializer(serializers.Serializer):
                 attrs["complainant_uscc"] = validate_uscc(uscc)
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"complainant_uscc": exc.messages}) from None
+        errors = arrears_errors(attrs)
+        if errors:
+            raise serializers.ValidationError({k: [v] for k, v in errors.items()})
         return attrs
 
 
@@ -172,6 +188,13 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "severity",
             "rectification_due",
             "explanation",
+            "contract_amount",
+            "delivered_on",
+            "payment_due_on",
+            "agreed_daily_rate",
+            "amount_outstanding",
+            "amount_cleared",
+            "payment_term_warning",
             "stage_started_at",
             "clock_paused_at",
             "allowed_actions",
@@ -230,6 +253,20 @@ class JudgmentSerializer(FindFoundedSerializer):
 class BreachSerializer(_Versioned):
     severity = serializers.ChoiceField(choices=Severity.choices)
     facts = serializers.CharField(max_length=10000)
+
+
+class DecideReviewSerializer(ReasonSerializer):
+    upheld = serializers.BooleanField()
+
+
+class PaymentSerializer(_Versioned):
+    paid_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=None, decimal_places=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class LateInterestQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
 
 
 class ExtendSerializer(ReasonSerializer):

@@ -26,8 +26,10 @@ from ..choices import TRANSITIONS, Action, Channel
 from ..files import MAX_FILES, evidence_check
 from ..filtersets import ComplaintFilterSet
 from ..selectors import LIST_DEFERRED, complaint_list_visible_to, contact_visible_to
+from ..services.arrears import complaint_late_interest
 from ..services.conversation import complainant_message_add
 from ..services.intake import complaint_submit
+from ..services.review import complaint_request_review
 from ..services.tracking import (
     TrackingThrottled,
     complaint_for_complainant,
@@ -91,6 +93,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "create": "complaint.submit",
         "list": "complaint.read",
         "retrieve": "complaint.read",
+        "late_interest": "complaint.read",
         **VERB_POLICY,
     }
 
@@ -239,6 +242,27 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def extend(self, request, reference=None):
         return self._act(request, Action.EXTEND)
 
+    @action(detail=True, methods=["post"])
+    def decide_review(self, request, reference=None):
+        return self._act(request, Action.DECIDE_REVIEW)
+
+    @action(detail=True, methods=["post"])
+    def record_payment(self, request, reference=None):
+        return self._act(request, Action.RECORD_PAYMENT)
+
+    @extend_schema(parameters=[s.LateInterestQuerySerializer])
+    @action(detail=True, methods=["get"], url_path="late-interest")
+    def late_interest(self, request, reference=None):
+        """Late interest of a payment_arrears complaint (DESIGN section 9; 保障中小企业款项支付
+        条例 第十七条), computed from its due date, amount and recorded payments."""
+        complaint = self.get_object()
+        query = s.LateInterestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = complaint_late_interest(
+            complaint=complaint, as_of=query.validated_data.get("as_of")
+        )
+        return Response(result.as_contract())
+
 
 class TrackViewSet(viewsets.ViewSet):
     """The complainant's view, with header ``X-Access-Code``: status, timeline, messages,
@@ -293,6 +317,17 @@ class TrackViewSet(viewsets.ViewSet):
         serializer = s.TrackWithdrawSerializer(data=request_data(request))
         serializer.is_valid(raise_exception=True)
         complaint = complaint_withdraw(
+            complaint=complaint, reason=serializer.validated_data["reason"]
+        )
+        return Response(complaint_public_view(complaint))
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, reference=None):
+        """复核: the complainant asks for a review of an unfounded finding (15 working days)."""
+        complaint = self._complaint(request, reference)
+        serializer = s.TrackWithdrawSerializer(data=request_data(request))
+        serializer.is_valid(raise_exception=True)
+        complaint = complaint_request_review(
             complaint=complaint, reason=serializer.validated_data["reason"]
         )
         return Response(complaint_public_view(complaint))

@@ -121,6 +121,18 @@ class ExtendForm(ReasonForm):
     field_order = ["amount", "reason", "approver", "version"]
 
 
+class DecideReviewForm(ReasonForm):
+    upheld = forms.BooleanField(label=_("复核理由成立，重新核实"), required=False)
+    field_order = ["upheld", "reason", "version"]
+
+
+class PaymentForm(_VersionedForm):
+    paid_on = forms.DateField(label=_("付款日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("付款金额（元）"), min_value=0, decimal_places=2)
+    note = forms.CharField(label=_("备注"), max_length=2000, required=False)
+    field_order = ["paid_on", "amount", "note", "version"]
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("回复投诉人"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

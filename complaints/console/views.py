@@ -33,6 +33,7 @@ from ..selectors import (
     overdue_condition,
 )
 from ..services import deadlines
+from ..services.arrears import arrears_summary
 from ..services.conversation import complaint_note_add, complaint_reply
 from ..services.transitions import may_act
 from ..timeline import internal_text, public_text
@@ -134,6 +135,7 @@ def case(request, reference):
         "show_contact": show_contact,
         "events": events,
         "deadline_history": deadlines.deadline_history(events),
+        "arrears": arrears_summary(complaint),
         "action_forms": action_forms,
         **complaint_case_related(complaint),
         "reply_form": ReplyForm() if may(user, "complaint.reply") else None,

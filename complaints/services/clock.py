@@ -26,6 +26,17 @@ def _unit(locked: Complaint) -> str:
     return "days" if (locked.status == Status.VERIFYING and policy.result_days) else "workdays"
 
 
+def _result_cap(locked: Complaint) -> tuple[dt.date, int] | None:
+    """``(last allowed due date, max days)`` of the calendar-day result limit: routing + 90
+    days (保障中小企业款项支付条例 第二十五条), or None without one."""
+    policy = deadlines.policy_for(locked.domain)
+    routed_at = deadlines.last_routed_at(locked) or locked.stage_started_at
+    if not policy.result_max_days or routed_at is None:
+        return None
+    origin = deadlines.local_date(routed_at)
+    return origin + dt.timedelta(days=policy.result_max_days), policy.result_max_days
+
+
 def _timed(locked: Complaint, action: str) -> None:
     if locked.status not in deadlines.TIMED_STATUSES or locked.due_at is None:
         raise InvalidTransition(
@@ -80,11 +91,17 @@ def complaint_clock_resume(*, complaint: Complaint, actor, expected_version=None
     else:
         paused = (today - paused_day).days
         new_due = due_day + dt.timedelta(days=paused)
+    basis = {"rule": "resume", "paused": paused, "unit": unit, "due": str(new_due)}
+    cap = _result_cap(locked) if unit == "days" else None
+    if cap is not None and new_due > cap[0]:
+        # 第二十五条: 90 days in total from routing, pauses included (DESIGN section 12).
+        new_due = cap[0]
+        basis.update(due=str(new_due), capped=cap[1])
     return _clock_step(
         locked,
         action=Action.RESUME,
         actor=actor,
-        basis={"rule": "resume", "paused": paused, "unit": unit, "due": str(new_due)},
+        basis=basis,
         fields={"clock_paused_at": None, "due_at": deadlines.end_of_day(new_due)},
     )
 

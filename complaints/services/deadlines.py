@@ -18,7 +18,7 @@ from ..choices import Status
 from ..models import Complaint, ComplaintEvent
 
 # Stages with a time limit; every other status has ``due_at`` = None.
-TIMED_STATUSES = (Status.ROUTED, Status.VERIFYING, Status.RECTIFYING)
+TIMED_STATUSES = (Status.PENDING_ROUTING, Status.ROUTED, Status.VERIFYING, Status.RECTIFYING)
 
 
 def policy_for(domain: str) -> TimeLimitPolicy:
@@ -53,7 +53,11 @@ def stage_deadline(
     calendar = calendar or Calendar()
     policy = policy_for(complaint.domain)
     start_day = local_date(start)
-    if status == Status.ROUTED:
+    if status == Status.PENDING_ROUTING:
+        # 第二十五条: passed on within 10 working days (policy.routing_workdays).
+        due = calendar.add_workdays(start_day, policy.routing_workdays)
+        basis = {"rule": "routing", "start": str(start_day), "workdays": policy.routing_workdays}
+    elif status == Status.ROUTED:
         due = calendar.add_workdays(start_day, policy.acceptance_workdays)
         basis = {
             "rule": "acceptance",
@@ -86,7 +90,12 @@ def stage_deadline(
 def basis_text(basis: dict) -> str:
     """A sentence explaining one deadline basis (shown on the case page)."""
     rule = basis.get("rule")
-    if rule == "acceptance":
+    if rule == "routing":
+        text = _(
+            "收到投诉 %(start)s 起 %(n)s 个工作日内分办转交"
+            "（《保障中小企业款项支付条例》第二十五条）"
+        ) % {"start": basis["start"], "n": basis["workdays"]}
+    elif rule == "acceptance":
         text = _("转办日 %(start)s 起 %(n)s 个工作日内受理") % {
             "start": basis["start"],
             "n": basis["workdays"],
@@ -110,6 +119,8 @@ def basis_text(basis: dict) -> str:
             "n": basis["paused"],
             "unit": _("工作日") if basis.get("unit") == "workdays" else _("自然日"),
         }
+        if basis.get("capped"):
+            text += _("（暂停计入总时限，不超过自转办起 %(max)s 日）") % {"max": basis["capped"]}
     elif rule == "extend":
         text = _("经 %(approver)s 批准延期 %(n)s 个%(unit)s：%(reason)s") % {
             "approver": basis["approver"],

@@ -22,6 +22,7 @@ from agencies.policy import may, require
 from ..choices import Action, ActorKind, Channel, Status
 from ..files import CheckedFile, evidence_check, file_sha256
 from ..models import Attachment, Complaint
+from .arrears import ARREARS_FIELDS, arrears_errors, arrears_facts
 from .duplicates import duplicate_of
 from .references import access_code_hash, access_code_new, reference_next
 from .transitions import move, write
@@ -92,7 +93,13 @@ def complaint_submit(
     if supervisor is not None and not supervisor.is_active:
         supervisor = None
 
+    # Arrears facts (DESIGN section 12), only on payment_arrears complaints: 400 naming the
+    # field; a payment term beyond the statute's is a stored warning, not an error.
+    errors = arrears_errors(data)
+    if errors:
+        raise ValidationError(errors)
     fields = {name: data.get(name) for name in CONTRACT_FIELDS if name in data}
+    fields.update(arrears_facts({name: data.get(name) for name in ARREARS_FIELDS}))
     for name in _TEXT_FIELDS:
         fields[name] = fields.get(name) or ""
     fields["respondent_agency"] = respondent
@@ -185,6 +192,8 @@ def _insert(
                     actor_kind=actor_kind,
                     data=submitted,
                     at=now,
+                    # Routed at once: the 10-day routing clock never runs (第二十五条).
+                    clock=supervisor is None,
                 )
             ]
             if supervisor is not None:

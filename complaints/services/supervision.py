@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import StaffRole
 from agencies.models import User
-from integrity_portal.models import SweepClaim
+from integrity_portal.models import SweepClaim, TimeLimitPolicy
 from integrity_portal.workdays import Calendar
 
 from ..choices import Action, ActorKind, NotificationChannel, Status
 from ..models import Complaint, Notification
-from .deadlines import TIMED_STATUSES, end_of_day, local_date, stage_deadline
+from .deadlines import TIMED_STATUSES, end_of_day, local_date, policy_for, stage_deadline
 from .notifications import deliver_on_commit
 from .transitions import move, write
 
@@ -26,7 +26,8 @@ SWEEP_BATCH = 500
 # At most this many pieces of work per kind and run; the rest waits for the next run (every
 # 10 minutes), so one run never holds a huge id list or runs for long after a backlog.
 SWEEP_MAX_PER_RUN = 20_000
-REMINDER_WORKDAYS = 2
+# The reminder lead is each domain's policy (``TimeLimitPolicy.reminder_workdays``, default 2
+# working days: local practice, no statute fixes it).
 
 
 def _open_timed() -> Q:
@@ -96,10 +97,20 @@ def _ids(queryset, batch: int = SWEEP_BATCH):
 
 
 def sweep_reminders(*, now: dt.datetime | None = None) -> int:
-    """Cases due within the reminder window (2 working days): remind the handling agency once
-    per due date (a moved due date earns a new reminder)."""
+    """Cases due within their domain's reminder window (``reminder_workdays`` of the policy):
+    remind the handling agency once per due date (a moved due date earns a new reminder)."""
     now = now or timezone.now()
-    horizon = end_of_day(Calendar().add_workdays(local_date(now), REMINDER_WORKDAYS))
+    calendar = Calendar()
+    leads = {
+        p.domain: p.reminder_workdays
+        for p in TimeLimitPolicy.objects.only("domain", "reminder_workdays")
+    }
+    default_lead = policy_for("").reminder_workdays
+    horizons = {
+        lead: end_of_day(calendar.add_workdays(local_date(now), lead))
+        for lead in {*leads.values(), default_lead}
+    }
+    horizon = max(horizons.values())
     claimed = SweepClaim.objects.filter(
         kind=Action.REMINDER, object_id=OuterRef("pk"), at=OuterRef("due_at")
     )
@@ -108,7 +119,10 @@ def sweep_reminders(*, now: dt.datetime | None = None) -> int:
     ).filter(~Exists(claimed))
     sent = 0
     for ids in _ids(candidates):
-        for complaint in Complaint.objects.filter(pk__in=ids).only("pk", "due_at"):
+        for complaint in Complaint.objects.filter(pk__in=ids).only("pk", "due_at", "domain"):
+            lead = leads.get(complaint.domain, leads.get("", default_lead))
+            if complaint.due_at > horizons[lead]:
+                continue  # inside the widest window, not yet inside its own domain's
             if not _claim_row(Action.REMINDER, complaint.pk, complaint.due_at):
                 continue
             with transaction.atomic():

@@ -8,6 +8,7 @@ import hmac
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework.settings import api_settings
@@ -230,6 +231,7 @@ def complaint_public_view(complaint: Complaint) -> dict:
         "holder": case_holder(complaint),
         "due_at": complaint.due_at if status in OPEN_STATUSES else None,
         "clock_paused": bool(complaint.clock_paused_at) and status in OPEN_STATUSES,
+        "arrears": _arrears(complaint),
         "messages": [
             {
                 "at": m.created_at,
@@ -244,6 +246,7 @@ def complaint_public_view(complaint: Complaint) -> dict:
             for a in complaint.attachments.order_by("id")
         ],
         "can_withdraw": status in WITHDRAWABLE_STATUSES,
+        "can_request_review": _review_open(complaint),
         "can_message": status in OPEN_STATUSES,
         "can_give_feedback": feedback is None and _feedback_allowed(status),
         "feedback": (
@@ -251,6 +254,31 @@ def complaint_public_view(complaint: Complaint) -> dict:
             if feedback
             else None
         ),
+    }
+
+
+def _review_open(complaint: Complaint) -> bool:
+    """Whether the complainant may still ask for 复核 (unfounded, none pending, in time)."""
+    from .review import review_deadline
+
+    last_day = review_deadline(complaint)
+    return (
+        last_day is not None
+        and complaint.review_requested_at is None
+        and timezone.localdate() <= last_day
+    )
+
+
+def _arrears(complaint: Complaint) -> dict | None:
+    """Arrears facts and the late interest to date (DESIGN section 12), JSON-ready."""
+    from .arrears import arrears_summary
+
+    summary = arrears_summary(complaint)
+    if summary is None:
+        return None
+    return {
+        key: (str(value) if value is not None and not isinstance(value, dict) else value)
+        for key, value in summary.items()
     }
 
 

@@ -102,10 +102,12 @@ def move(
     public: bool = True,
     at: dt.datetime | None = None,
     routed_at: dt.datetime | None = None,
+    clock: bool = True,
 ) -> ComplaintEvent:
     """Apply one verb to ``complaint`` in memory and return its (unsaved) event.
 
-    ``to_status`` None keeps the status (the clock verbs, notes, notices). A change of status
+    ``to_status`` None keeps the status (the clock verbs, notes, notices). ``clock=False``
+    starts the stage without a due date (a submission routed in the same breath). A change of status
     starts a new stage: its due date is computed (the basis goes into the event's
     ``data["deadline"]``), and pause, supervision and escalation of the old stage are cleared.
     ``fields`` are the verb's own columns. An existing complaint's ``version`` goes up whenever
@@ -119,7 +121,9 @@ def move(
     from_status = complaint.status
     changed = dict(fields or {})
     if to_status is not None and to_status != from_status:
-        changed.update(_new_stage(complaint, to_status, at=at, routed_at=routed_at, data=data))
+        changed.update(
+            _new_stage(complaint, to_status, at=at, routed_at=routed_at, data=data, clock=clock)
+        )
     for name, value in changed.items():
         setattr(complaint, name, value)
     if changed:
@@ -146,11 +150,15 @@ def move(
     return event
 
 
-def _new_stage(complaint, to_status: str, *, at, routed_at, data: dict) -> dict:
+def _new_stage(complaint, to_status: str, *, at, routed_at, data: dict, clock=True) -> dict:
     """The columns of a new stage ``to_status`` starting ``at``."""
     complaint.status = to_status  # stage_deadline reads the complaint's domain and dates
-    due_at, basis = deadlines.stage_deadline(
-        complaint=complaint, status=to_status, start=at, routed_at=routed_at
+    due_at, basis = (
+        deadlines.stage_deadline(
+            complaint=complaint, status=to_status, start=at, routed_at=routed_at
+        )
+        if clock
+        else (None, None)
     )
     if basis:
         data["deadline"] = basis

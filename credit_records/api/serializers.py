@@ -145,3 +145,11 @@ class AgencyCreditSerializer(serializers.Serializer):
     active_negative_records = serializers.IntegerField()
     active_sanctions = serializers.ListField(child=serializers.DictField())
     restricted_measures = serializers.ListField(child=serializers.CharField())
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class YearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from .views import (
     AgencyCreditView,
+    ArrearsPublicationViewSet,
     CreditRecordViewSet,
     IntegrationClientViewSet,
     ObjectionViewSet,
@@ -11,6 +12,7 @@ from .views import (
 router = SimpleRouter()
 router.register("credit-records", CreditRecordViewSet, basename="credit-record")
 router.register("objections", ObjectionViewSet, basename="objection")
+router.register("arrears-publication", ArrearsPublicationViewSet, basename="arrears-publication")
 router.register("integration-clients", IntegrationClientViewSet, basename="integration-client")
 
 urlpatterns = [

@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency
 from agencies.policy import CREDIT_OFFICER, Policy, roles_of
+from integrity_portal.api import Pagination
 
 from ..filtersets import CreditRecordFilterSet, ObjectionFilterSet
-from ..models import IntegrationClient
+from ..models import CreditRecord, IntegrationClient
 from ..providers import profile_extras
 from ..selectors import (
     credit_record_list_visible_to,
@@ -26,17 +27,23 @@ from ..services.clients import (
     integration_client_set_active,
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.publication import (
+    arrears_publication_publish,
+    arrears_publication_rows,
+    arrears_publication_status,
+)
 from ..services.records import credit_record_withdraw
 from ..services.scoring import agency_score
 from .serializers import (
     AgencyCreditSerializer,
     CreditRecordPushSerializer,
     CreditRecordSerializer,
-    CreditRecordWithdrawSerializer,
     IntegrationClientSerializer,
     ObjectionDecisionSerializer,
     ObjectionFileSerializer,
     ObjectionSerializer,
+    WithdrawSerializer,
+    YearSerializer,
 )
 
 
@@ -56,7 +63,24 @@ class CreditRecordViewSet(
     filterset_class = CreditRecordFilterSet
 
     def get_queryset(self):
+        if self.action == "withdraw":
+            # Whoever may withdraw is told 403 for a record it did not push (the service), not
+            # 404: the issue of who pushed what is the pusher's, and the record is public.
+            return CreditRecord.objects.select_related("agency", "complaint")
         return credit_record_list_visible_to(user=self.request.user).order_by("-decided_on", "-id")
+
+    @extend_schema(request=WithdrawSerializer, responses={200: CreditRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The pusher (or the credit office) withdraws a pushed record: revoked, reason kept,
+        sanctions lifted by the reconcile."""
+        record = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = credit_record_withdraw(
+            record_id=record.pk, actor=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(CreditRecordSerializer(record).data)
 
     @extend_schema(
         request=CreditRecordPushSerializer,
@@ -85,18 +109,6 @@ class CreditRecordViewSet(
             CreditRecordSerializer(record).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
-
-    @extend_schema(request=CreditRecordWithdrawSerializer, responses={200: CreditRecordSerializer})
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        """The source withdraws a record it pushed: ``revoked``, its sanctions lifted."""
-        record = self.get_object()  # a client sees only its own source's records (404)
-        serializer = CreditRecordWithdrawSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record = credit_record_withdraw(
-            record_id=record.pk, reason=serializer.validated_data["reason"], actor=request.user
-        )
-        return Response(CreditRecordSerializer(record).data)
 
 
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -213,3 +225,41 @@ class IntegrationClientViewSet(
         client = self.get_object()
         integration_client_set_active(client=client, active=False)
         return Response(IntegrationClientSerializer(client).data)
+
+
+class ArrearsPublicationViewSet(viewsets.ViewSet):
+    """``GET /api/v1/arrears-publication/?year=YYYY`` (DESIGN section 9): per agency its overdue
+    contracts and amount of the year — the frozen rows once published, the draft before;
+    ``POST .../publish/ {year}`` publishes a reviewed year (credit office)."""
+
+    permission_classes = [Policy]
+    policy = {"list": "arrears_publication.read", "publish": "arrears_publication.publish"}
+
+    @extend_schema(parameters=[YearSerializer])
+    def list(self, request):
+        query = YearSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data["year"]
+        paginator = Pagination()
+        page = paginator.paginate_queryset(arrears_publication_rows(year=year), request, view=self)
+        response = paginator.get_paginated_response(page)
+        response.data["year"] = year
+        response.data["status"] = arrears_publication_status(year)
+        return response
+
+    @extend_schema(request=YearSerializer)
+    @action(detail=False, methods=["post"])
+    def publish(self, request):
+        body = YearSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        publication = arrears_publication_publish(
+            year=body.validated_data["year"], actor=request.user
+        )
+        return Response(
+            {
+                "year": publication.year,
+                "status": publication.status,
+                "published_at": publication.published_at,
+                "agencies": publication.rows.count(),
+            }
+        )

@@ -4,7 +4,9 @@ The complaint event log is the outbox; this consumer claims each event once
 (``ConsumedComplaintEvent``, unique on the event id) in the same transaction as the records
 it writes, so redelivery, the sweep and a full replay never double-count:
 
-* ``breach`` (determine_breach) → a negative ``breach`` record with the determined severity;
+* ``breach`` (determine_breach) → a negative ``breach`` record with the determined severity,
+  or an ``arrears`` record (with the amount still owed) when the complaint is about payment
+  arrears (DESIGN section 12; seed 004 二(四): late payment carries its own measures);
 * ``rectified`` / ``settled`` — a founded complaint closed by performance or settlement →
   a positive ``promise_kept`` record;
 * ``reopen`` from ``breach`` (or from ``rectified`` / ``settled``) → the record that outcome
@@ -19,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from complaints.choices import Action, Status
+from complaints.choices import Action, Domain, Status
 from complaints.models import ComplaintEvent
 from integrity_portal.tasking import enqueue
 
@@ -114,6 +116,8 @@ class _Event(NamedTuple):
     reference: str
     agency_id: int
     complaint_severity: str
+    domain: str
+    amount_outstanding: object
 
 
 _EVENT_FIELDS = (
@@ -130,6 +134,8 @@ _EVENT_FIELDS = (
     "complaint__reference",
     "complaint__respondent_agency_id",
     "complaint__severity",
+    "complaint__domain",
+    "complaint__amount_outstanding",
 )
 
 
@@ -162,7 +168,14 @@ def _record_of(event: _Event) -> CreditRecord:
     """The (unsaved) record an outcome event produces."""
     data = event.data or {}
     decided_on = timezone.localdate(event.created_at)
-    if event.to_status == Status.BREACH:
+    amount = None
+    if event.to_status == Status.BREACH and event.domain == Domain.PAYMENT_ARREARS:
+        # DESIGN section 12: a breach on an arrears complaint is an arrears record, so the
+        # arrears measures (公务消费, 办公用房, 经费安排; seed 004 二(四)) apply.
+        kind, amount = Kind.ARREARS, event.amount_outstanding
+        severity = data.get("severity") or event.complaint_severity
+        facts = data.get("facts") or event.note or event.message or event.reference
+    elif event.to_status == Status.BREACH:
         kind = Kind.BREACH
         severity = data.get("severity") or event.complaint_severity
         facts = data.get("facts") or event.note or event.message or event.reference
@@ -181,6 +194,7 @@ def _record_of(event: _Event) -> CreditRecord:
         # One record per outcome event: a determination after a reopen is a new record.
         source_ref=f"{event.reference}#{event.seq}",
         complaint_id=event.complaint_id,
+        amount=amount,
     )
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrity_portal.api import InvalidTransition
+from integrity_portal.api import InvalidTransition, NotEligible
 from integrity_portal.tasking import enqueue_on_commit
 from sharing.choices import ChangeAction, Entity
 from sharing.services import changes_record
@@ -291,16 +291,26 @@ def credit_record_repair(*, record_id: int, actor=None, note: str = "") -> Credi
     )
 
 
-def credit_record_withdraw(*, record_id: int, reason: str, actor=None) -> CreditRecord:
-    """The source that pushed a record withdraws it (DESIGN section 13: court delisting,
-    payment made): the record is ``revoked`` with the reason kept on its event, and the
-    reconcile lifts its sanctions. Withdrawing a revoked record changes nothing."""
+def credit_record_withdraw(*, record_id: int, actor, reason: str) -> CreditRecord:
+    """The pusher takes a pushed record back (DESIGN sections 9 and 13): the record becomes
+    ``revoked`` with the reason kept on its event, and the reconcile lifts its sanctions.
+
+    Allowed to a credit officer, or to the integration client that pushed it (403 for any
+    other); a record made from a complaint is withdrawn by reopening the complaint (409).
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from agencies.policy import CREDIT_OFFICER, require, roles_of
+
+    require(actor, "credit_record.withdraw")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("请填写撤回理由。")]})
+        raise ValidationError({"reason": _("请填写撤回理由。")}, code="required")
     record = CreditRecord.objects.get(pk=record_id)
-    if record.status == RecordStatus.REVOKED:
-        return record
+    if CREDIT_OFFICER not in roles_of(actor) and record.created_by_id != actor.pk:
+        raise PermissionDenied(_("只有推送该记录的对接系统或信用办可以撤回。"))
+    if record.source in INTERNAL_SOURCES:
+        raise NotEligible(detail=_("来自投诉的记录须由信用办重新核查投诉后撤销，不能撤回。"))
     return credit_record_transition(
         record_id=record_id,
         action=RecordAction.WITHDRAW,

@@ -1,12 +1,15 @@
 """Typical cases (典型案例曝光, seed 004 三(三)) and credit-office tasks."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.policy import require
-from credit_records.choices import Polarity, Severity
+from complaints.models import Complaint
+from credit_records.choices import Polarity, RecordStatus, Severity
 from credit_records.models import CreditRecord
 from integrity_portal.api import InvalidTransition, NotEligible
 
@@ -14,21 +17,34 @@ from ..choices import TaskStatus
 from ..models import OfficeTask, TypicalCase
 
 REPEATED_COUNT = 2
+# The third ground of seed 004 三(三), 人民群众反映强烈: at least this many complaints against the
+# agency in the last 12 months (local practice: the seed fixes no number).
+PUBLIC_CONCERN_COMPLAINTS = 5
+PUBLIC_CONCERN_MONTHS = 12
 
 
 def typical_case_eligibility(record: CreditRecord) -> str | None:
-    """Serious, or one of repeated negative records of the same agency (seed 004 三(三):
-    失信情形严重、多次反复失信)."""
+    """Seed 004 三(三): 失信情形严重 (serious), 多次反复失信 (repeated negative records of the same
+    agency — a revoked record never counts, its basis having fallen), or 人民群众反映强烈 (many
+    complaints against the agency in 12 months)."""
     if record.polarity != Polarity.NEGATIVE:
         return _("只有失信记录可以作为典型案例。")
     if record.severity == Severity.SERIOUS:
         return None
-    count = CreditRecord.objects.filter(
-        agency_id=record.agency_id, polarity=Polarity.NEGATIVE
-    ).count()
+    count = (
+        CreditRecord.objects.filter(agency_id=record.agency_id, polarity=Polarity.NEGATIVE)
+        .exclude(status=RecordStatus.REVOKED)
+        .count()
+    )
     if count >= REPEATED_COUNT:
         return None
-    return _("只有严重失信或多次失信的案例可以作为典型案例曝光。")
+    since = timezone.now() - dt.timedelta(days=365 * PUBLIC_CONCERN_MONTHS // 12)
+    complaints = Complaint.objects.filter(
+        respondent_agency_id=record.agency_id, submitted_at__gte=since
+    ).count()
+    if complaints >= PUBLIC_CONCERN_COMPLAINTS:
+        return None
+    return _("只有严重失信、多次失信或群众反映强烈的案例可以作为典型案例曝光。")
 
 
 def _identity_leaks(record: CreditRecord, texts: list[str]) -> bool:

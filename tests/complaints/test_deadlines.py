@@ -103,6 +103,7 @@ def test_clock_events_outside_a_timed_stage_are_refused():
     from integrity_portal.api import InvalidTransition
 
     c = ComplaintFactory(routed=False)
+    c = wf.complaint_reject(complaint=c, actor=_officer(), reason="非政务合同")
     with pytest.raises(InvalidTransition):
         clock.complaint_clock_pause(complaint=c, actor=_officer(), reason="x")
 
@@ -180,3 +181,46 @@ def test_a_new_stage_resets_supervision_so_its_own_clock_is_supervised():
     supervision.sweep_supervision(now=now)
     c = wf.complaint_accept(complaint=Complaint.objects.get(pk=c.pk), actor=handler_of(c))
     assert c.supervised_at is None and c.due_at > now
+
+
+@time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=SH), tick=False)
+def test_a_case_waiting_for_routing_is_due_in_ten_working_days_and_supervised():
+    # 保障中小企业款项支付条例 第二十五条: passed on within 10 working days.
+    c = ComplaintFactory(routed=False)
+    c.refresh_from_db()
+    assert c.status == "pending_routing"
+    assert _local_day(c.due_at) == add_workdays(dt.date(2026, 11, 16), 10)
+    assert c.events.get(action="submit").data["deadline"]["rule"] == "routing"
+    later = c.due_at + dt.timedelta(days=1)
+    assert supervision.sweep_supervision(now=later) == 1
+    c.refresh_from_db()
+    assert c.supervised_at is not None
+
+
+def test_pauses_never_take_an_arrears_case_past_90_days_from_routing():
+    # 第二十五条: 30 days, extendable to 90 in total, pauses included (DESIGN section 12).
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, 0, tzinfo=SH), tick=False):
+        c = ComplaintFactory(domain=Domain.PAYMENT_ARREARS)
+        h = handler_of(c)
+        c = wf.complaint_accept(complaint=c, actor=h)
+        assert _local_day(c.due_at) == dt.date(2026, 2, 4)
+    with time_machine.travel(dt.datetime(2026, 1, 10, 9, 0, tzinfo=SH), tick=False):
+        c = clock.complaint_clock_pause(complaint=c, actor=h, reason="等待补充材料")
+    with time_machine.travel(dt.datetime(2026, 4, 30, 9, 0, tzinfo=SH), tick=False):
+        c = clock.complaint_clock_resume(complaint=c, actor=h)
+    # 110 days paused would give 25 May; the cap is 5 January + 90 days = 5 April.
+    assert _local_day(c.due_at) == dt.date(2026, 4, 5)
+    assert c.events.filter(action="resume").get().data["deadline"]["capped"] == 90
+    with pytest.raises(NotEligible):
+        clock.complaint_clock_extend(complaint=c, actor=h, amount=1, reason="再延", approver="x")
+
+
+@time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=SH), tick=False)
+def test_the_reminder_lead_is_read_from_the_policy():
+    now = timezone.now()
+    due = deadlines.end_of_day(dt.date(2026, 11, 19))  # 3 working days ahead
+    c = _routed_with_due(due, now - dt.timedelta(days=1))
+    assert supervision.sweep_reminders(now=now) == 0  # the default lead: 2 working days
+    TimeLimitPolicy.objects.create(domain=Domain.PROCUREMENT, reminder_workdays=5)
+    assert supervision.sweep_reminders(now=now) == 1
+    assert c.events.filter(action="reminder").count() == 1

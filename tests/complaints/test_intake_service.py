@@ -210,6 +210,12 @@ def test_a_year_without_a_sequence_gets_one_on_first_use():
     assert reference_next(year=2199).startswith("2199-")
 
 
-def test_pending_routing_complaint_has_no_due_date_yet():
+def test_pending_routing_complaint_is_due_for_routing_in_ten_working_days():
+    # 保障中小企业款项支付条例 第二十五条 (the defect: no due date, never supervised).
+    from django.utils import timezone
+
+    from integrity_portal.workdays import add_workdays
+
     complaint = ComplaintFactory(routed=False)
-    assert complaint.due_at is None
+    due = timezone.localtime(complaint.due_at).date()
+    assert due == add_workdays(timezone.localdate(complaint.submitted_at), 10)

@@ -3,7 +3,7 @@ complaint is filed by the intake service, a handler of its handling agency acts 
 credit officer reopens it, exactly as in the console."""
 
 from agencies.choices import StaffRole
-from complaints.choices import Action, Status
+from complaints.choices import Action, Domain, Status
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services import workflow
 from tests.agencies.factories import StaffFactory
@@ -48,7 +48,8 @@ def outcome(complaint: Complaint, action: str, to_status: str | None = None, *, 
 
 def breach(complaint=None, *, severity="general", facts="拒不支付工程款"):
     """Determine a breach (filing and finding the complaint founded first when needed)."""
-    complaint = complaint or ComplaintFactory()
+    # A procurement case: a breach on a payment_arrears case is an arrears record instead.
+    complaint = complaint or ComplaintFactory(domain=Domain.PROCUREMENT)
     complaint.refresh_from_db()
     if complaint.status != Status.RECTIFYING:
         outcome(complaint, Action.FIND_FOUNDED, Status.RECTIFYING)

@@ -1,4 +1,5 @@
 import datetime
+import decimal
 
 import pytest
 from django.utils import timezone
@@ -46,6 +47,19 @@ def test_breach_event_becomes_a_negative_breach_record_with_the_determined_sever
     assert record.publicity_ends == record.decided_on.replace(year=record.decided_on.year + 3)
     assert record.events.get().action == "create"
     assert AgencyRecordChange.objects.get().record_id == record.pk
+
+
+def test_a_breach_on_an_arrears_complaint_becomes_an_arrears_record_with_the_amount_owed():
+    # DESIGN section 12; seed 004 二(四): late payment carries the arrears measures.
+    complaint = ComplaintFactory(
+        payment_due_on=datetime.date(2026, 1, 31), amount_outstanding=decimal.Decimal("88000")
+    )
+    complaint, event = breach(complaint, severity="general")
+    complaint_events_ingest(event_ids=[event.pk])
+    record = CreditRecord.objects.get()
+    assert (record.kind, record.polarity, record.severity) == (Kind.ARREARS, "negative", "general")
+    assert record.amount == decimal.Decimal("88000")
+    assert record.complaint_id == complaint.pk
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,8 @@ def test_breach_determined_through_the_api_shows_on_profiles_and_the_publicity_l
         )
         assert response.status_code == 200, response.content
     record = CreditRecord.objects.get(complaint=complaint)
-    assert (record.kind, record.severity, record.status) == ("breach", "general", "active")
+    # A payment_arrears complaint (the factory's domain): an arrears record (DESIGN section 12).
+    assert (record.kind, record.severity, record.status) == ("arrears", "general", "active")
     agency = complaint.respondent_agency
     public = Client().get("/credit/", {"q": agency.name})
     assert public.status_code == 200

@@ -70,7 +70,9 @@ def run_scenario(step, settle):
 
     with time_machine.travel(DETERMINED_AT, tick=False):
         with step():
-            complaint, _code = complaint_submit(data=complaint_data(respondent_agency=respondent))
+            complaint, _code = complaint_submit(
+                data=complaint_data(respondent_agency=respondent, domain="procurement")
+            )
         assert complaint.handling_agency_id == supervisor.pk
         with step():
             workflow.complaint_accept(complaint=complaint, actor=handler)

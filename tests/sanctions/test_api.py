@@ -55,7 +55,7 @@ def test_credit_officer_creates_a_rule_logged_and_reconciled(
 def test_editing_a_rule_logs_before_and_after_and_lifts_as_rule_changed(
     client_for, credit_officer, agency, sanctioned, django_capture_on_commit_callbacks
 ):
-    rule = SanctionRule.objects.get(kinds=["breach"])
+    rule = SanctionRule.objects.get(name="存在失信记录")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(credit_officer).patch(
             f"{RULES}{rule.pk}/", {"measures": ["awards"]}, format="json"

@@ -305,10 +305,32 @@ def test_repeated_records_make_a_general_case_eligible(credit_officer):
     assert TypicalCase.objects.filter(record=rec).exists()
 
 
+def test_a_revoked_record_never_makes_a_case_repeated(credit_officer):
+    from credit_records.models import CreditRecord
+
+    agency = AgencyFactory()
+    revoked = record(agency, severity=Severity.GENERAL)
+    CreditRecord.objects.filter(pk=revoked.pk).update(status="revoked")
+    rec = record(agency, severity=Severity.GENERAL)
+    response = browser(credit_officer).post(TYPICAL, case_form(record=str(rec.pk)))
+    assert response.status_code == 200
+    assert not TypicalCase.objects.exists()
+
+
+def test_many_complaints_in_12_months_make_a_general_case_eligible(credit_officer):
+    # Seed 004 三(三): 人民群众反映强烈 — the third ground.
+    agency = AgencyFactory(supervisor=AgencyFactory())
+    for _n in range(5):
+        ComplaintFactory(respondent_agency=agency)
+    rec = record(agency, severity=Severity.GENERAL)
+    assert browser(credit_officer).post(TYPICAL, case_form(record=str(rec.pk))).status_code == 302
+    assert TypicalCase.objects.filter(record=rec).exists()
+
+
 @pytest.mark.parametrize(
     ("severity", "leak", "message"),
     [
-        (Severity.GENERAL, False, "只有严重失信或多次失信"),
+        (Severity.GENERAL, False, "只有严重失信、多次失信或群众反映强烈"),
         (Severity.SERIOUS, True, "不得包含投诉人"),
     ],
     ids=["not-serious-nor-repeated", "names-the-complainant"],

@@ -32,7 +32,7 @@ def active_measures(agency):
 def test_default_rules_and_catalogue_are_seeded():
     names = list(SanctionRule.objects.order_by("pk").values_list("name", flat=True))
     assert len(names) == 5
-    breach_rule = SanctionRule.objects.get(kinds=["breach"])
+    breach_rule = SanctionRule.objects.get(name="存在失信记录", kinds=[])
     assert sorted(breach_rule.measures.values_list("code", flat=True)) == sorted(BREACH_MEASURES)
 
 
@@ -66,10 +66,14 @@ def test_arrears_and_dishonest_debtor_follow_their_default_rules(agency):
 
     agencies_sanctions_reconcile(agency_ids=[agency.pk, other.pk], today=TODAY)
 
+    # Seed 004 二(四): every negative record restricts the core measures; arrears adds its own.
     assert active_measures(agency) == sorted(
-        ["official_spending", "office_space", "budget_allocation", "awards"]
+        [*BREACH_MEASURES, "official_spending", "office_space", "budget_allocation", "awards"]
     )
-    assert active_measures(other) == sorted([*BREACH_MEASURES, "public_notice", "leader_interview"])
+    # One sanction per rule and measure: the any-record rule and the debtor rule both hold.
+    assert active_measures(other) == sorted(
+        [*BREACH_MEASURES, *BREACH_MEASURES, "public_notice", "leader_interview"]
+    )
     kinds = set(OfficeTask.objects.filter(agency=other).values_list("kind", flat=True))
     assert kinds == {TaskKind.PUBLIC_NOTICE, TaskKind.LEADER_INTERVIEW}
 
@@ -77,7 +81,35 @@ def test_arrears_and_dishonest_debtor_follow_their_default_rules(agency):
 def test_serious_record_brings_notice_interview_and_exposure(agency):
     record(agency, kind=Kind.POLICY_UNFULFILLED, severity=Severity.SERIOUS)
     agency_sanctions_reconcile(agency.pk, today=TODAY)
-    assert active_measures(agency) == ["leader_interview", "public_exposure", "public_notice"]
+    assert active_measures(agency) == sorted(
+        [*BREACH_MEASURES, "leader_interview", "public_exposure", "public_notice"]
+    )
+
+
+def test_a_policy_unfulfilled_record_restricts_the_core_measures(agency):
+    # Seed 004 二(四): "对存在失信记录的相关主体" — not only when serious or repeated.
+    record(agency, kind=Kind.POLICY_UNFULFILLED, severity=Severity.GENERAL)
+    agency_sanctions_reconcile(agency.pk, today=TODAY)
+    assert active_measures(agency) == sorted(BREACH_MEASURES)
+
+
+def test_the_widening_migration_keeps_a_rule_the_credit_office_edited():
+    import importlib
+
+    from django.apps import apps
+
+    widen = importlib.import_module("sanctions.migrations.0004_widen_default_rules").widen
+    rule = SanctionRule.objects.get(name="存在失信记录")
+    # As an existing deployment has it: the narrow seed, untouched ...
+    SanctionRule.objects.filter(pk=rule.pk).update(name="违约失信记录", kinds=["breach"])
+    # ... and a copy the credit office edited (version 2).
+    edited = SanctionRule.objects.create(name="违约失信记录", kinds=["breach"], version=2)
+    edited.measures.set(BREACH_MEASURES)
+    widen(apps, None)
+    rule.refresh_from_db()
+    edited.refresh_from_db()
+    assert (rule.name, rule.kinds) == ("存在失信记录", [])
+    assert (edited.name, edited.kinds) == ("违约失信记录", ["breach"])
 
 
 def test_two_records_within_twelve_months_count_but_older_ones_do_not(agency):
@@ -85,14 +117,15 @@ def test_two_records_within_twelve_months_count_but_older_ones_do_not(agency):
     record(agency, kind=Kind.POLICY_UNFULFILLED, decided_on=datetime.date(2026, 1, 10))
 
     agency_sanctions_reconcile(agency.pk, today=TODAY)
-    assert active_measures(agency) == ["leader_interview", "public_exposure", "public_notice"]
+    assert {"leader_interview", "public_exposure", "public_notice"} <= set(active_measures(agency))
 
     # A year later the older record left the window: the sanctions lift by themselves.
     later = agency_sanctions_reconcile(agency.pk, today=datetime.date(2027, 1, 9))
     assert later.lifted == 0
     result = agency_sanctions_reconcile(agency.pk, today=datetime.date(2027, 1, 11))
     assert result.lifted == 3
-    assert set(Sanction.objects.values_list("lift_reason", flat=True)) == {LiftReason.EXPIRED}
+    lifted = Sanction.objects.filter(status=SanctionStatus.LIFTED)
+    assert set(lifted.values_list("lift_reason", flat=True)) == {LiftReason.EXPIRED}
 
 
 @pytest.mark.parametrize(
@@ -129,8 +162,11 @@ def test_switching_a_rule_off_lifts_its_sanctions_as_rule_changed(agency):
 
     agency_sanctions_reconcile(agency.pk, today=TODAY)
 
-    assert active_measures(agency) == []
-    assert set(Sanction.objects.values_list("lift_reason", flat=True)) == {LiftReason.RULE_CHANGED}
+    # The rule every negative record falls under still holds (seed 004 二(四)).
+    assert active_measures(agency) == sorted(BREACH_MEASURES)
+    lifted = Sanction.objects.filter(status=SanctionStatus.LIFTED)
+    assert lifted.count() == 4
+    assert set(lifted.values_list("lift_reason", flat=True)) == {LiftReason.RULE_CHANGED}
 
 
 def test_a_sanction_resting_on_two_records_keeps_holding_when_one_is_repaired(agency):
@@ -182,7 +218,7 @@ def test_full_sweep_covers_every_agency_in_batches():
     agencies = [AgencyFactory() for _ in range(5)]
     for agency in agencies:
         record(agency, kind=Kind.ARREARS)
-    assert reconcile_all(batch_size=2, today=TODAY) == 5 * 4
+    assert reconcile_all(batch_size=2, today=TODAY) == 5 * (8 + 4)
     assert reconcile_all(batch_size=2, today=TODAY) == 0
 
 
@@ -193,7 +229,7 @@ def test_objection_keeps_sanctions_until_upheld(agency):
     agency_sanctions_reconcile(agency.pk, today=TODAY)
     credit_record_transition(record_id=rec.pk, action=RecordAction.FILE_OBJECTION)
     agency_sanctions_reconcile(agency.pk, today=TODAY)
-    assert len(active_measures(agency)) == 4
+    assert len(active_measures(agency)) == 8 + 4
     credit_record_transition(record_id=rec.pk, action=RecordAction.UPHOLD_OBJECTION)
     agency_sanctions_reconcile(agency.pk, today=TODAY)
     assert active_measures(agency) == []
@@ -205,7 +241,7 @@ def test_sanctions_lift_by_themselves_when_the_publicity_sweep_expires_the_recor
 ):
     with django_capture_on_commit_callbacks(execute=True):
         record(agency, kind=Kind.ARREARS, decided_on=datetime.date(2026, 6, 1))
-    assert len(active_measures(agency)) == 4
+    assert len(active_measures(agency)) == 8 + 4
 
     with django_capture_on_commit_callbacks(execute=True):
         credit_records_expire_due(today=datetime.date(2027, 6, 1))  # general: 1 year

@@ -154,6 +154,8 @@ WORKFLOW_VERBS = [
     "pause",
     "resume",
     "extend",
+    "record_payment",
+    "decide_review",
 ]
 
 PROBES: dict[str, list[Probe]] = {
@@ -178,11 +180,15 @@ PROBES: dict[str, list[Probe]] = {
     # Reached only with a one-time code sent to the contact on file (no role can ask for it):
     # probed by tests/complaints/test_access_code_recovery.py.
     "complaint.reset_access_code": [],
+    "complaint.request_review": [api("post", f"{T}/review/", {})],
     "agency.read": [api("get", "/api/v1/agencies/")],
     "agency.write": [api("post", "/api/v1/agencies/", {})],
     "staff.manage": [api("post", "/api/v1/staff/", {}), api("get", "/api/v1/staff/")],
     "credit_record.read": [api("get", "/api/v1/credit-records/")],
     "credit_record.push": [api("post", "/api/v1/credit-records/", {})],
+    "credit_record.withdraw": [
+        api("post", "/api/v1/credit-records/{w.pushed_record.pk}/withdraw/", {})
+    ],
     "credit_record.browse": [console("get", "/console/credit/")],
     "agency_credit.read": [api("get", "/api/v1/agencies/{w.liaison_agency.pk}/credit/")],
     "agency_profile.view": [console("get", "/console/agencies/{w.liaison_agency.pk}/")],
@@ -190,15 +196,14 @@ PROBES: dict[str, list[Probe]] = {
         api("get", "/api/v1/objections/"),
         console("get", "/console/credit/objections/"),
     ],
-    "credit_record.withdraw": [
-        api("post", "/api/v1/credit-records/{w.pushed_record.pk}/withdraw/", {})
-    ],
     "objection.file": [api("post", "/api/v1/objections/", {})],
     "objection.decide": [
         api("post", "/api/v1/objections/{w.objection.pk}/dismiss/", {}),
         console("post", "/console/credit/objections/{w.objection.pk}/dismiss/", {}),
     ],
     "integration_client.manage": [api("get", "/api/v1/integration-clients/")],
+    "arrears_publication.read": [api("get", "/api/v1/arrears-publication/?year=2025")],
+    "arrears_publication.publish": [api("post", "/api/v1/arrears-publication/publish/", {})],
     "measure.read": [api("get", "/api/v1/measures/")],
     "sanction.read": [api("get", "/api/v1/sanctions/")],
     "sanction.browse": [console("get", "/console/sanctions/")],

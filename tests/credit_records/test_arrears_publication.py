@@ -1,0 +1,134 @@
+"""The annual publication of overdue payments to SMEs (DESIGN sections 9 and 12), and the
+issue's scenario end to end: a firm files an arrears complaint with its dates, the handler
+records a partial payment, the interest is right to the fen, a breach makes an arrears record
+with the arrears measures, and the publication lists it."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from agencies.choices import StaffRole
+from credit_records.models import ArrearsPublication, CreditRecord
+from credit_records.services.publication import arrears_publication_sweep
+from sanctions.models import Sanction
+from tests.agencies.factories import AgencyFactory, StaffFactory
+from tests.complaints.factories import complaint_data
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/arrears-publication/"
+
+
+@pytest.fixture
+def eager_tasks():
+    from integrity_portal.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+def test_the_whole_arrears_story(
+    client_for, credit_officer, eager_tasks, django_capture_on_commit_callbacks
+):
+    supervisor = AgencyFactory(name="市经信局")
+    respondent = AgencyFactory(name="某街道办事处", supervisor=supervisor)
+    handler = StaffFactory(role=StaffRole.HANDLER, agency=supervisor)
+    body = complaint_data(respondent_agency=respondent)
+    body.update(
+        respondent_agency=respondent.pk,
+        contract_signed_on="2025-01-10",
+        delivered_on="2025-03-01",
+        payment_due_on="2025-03-31",
+        contract_amount="300000.00",
+        amount_outstanding="100000.00",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client_for(None).post("/api/v1/complaints/", body, format="json")
+        assert created.status_code == 201, created.content
+        reference = created.json()["reference"]
+        api = client_for(handler)
+        base = f"/api/v1/complaints/{reference}"
+        assert api.post(f"{base}/accept/", {}, format="json").status_code == 200
+        paid = api.post(
+            f"{base}/record_payment/", {"paid_on": "2025-04-11", "amount": "40000"}, format="json"
+        )
+        assert paid.status_code == 200, paid.content
+        interest = api.get(f"{base}/late-interest/?as_of=2025-04-30").json()
+        # 保障中小企业款项支付条例 第十七条: 100000×0.0005×10 + 60000×0.0005×20 = 1100.00
+        assert interest["interest"] == "1100.00"
+        assert api.post(f"{base}/find_founded/", {"note": "属实"}, format="json").status_code == 200
+        breach = api.post(
+            f"{base}/determine_breach/",
+            {"severity": "general", "facts": "拒不支付剩余款项"},
+            format="json",
+        )
+        assert breach.status_code == 200, breach.content
+    record = CreditRecord.objects.get(complaint__reference=reference)
+    assert (record.kind, record.amount) == ("arrears", Decimal("60000.00"))
+    measures = set(
+        Sanction.objects.filter(agency=respondent, status="active").values_list(
+            "measure_id", flat=True
+        )
+    )
+    assert {"official_spending", "office_space", "budget_allocation"} <= measures
+
+    listed = client_for(credit_officer).get(URL, {"year": 2025})
+    assert listed.status_code == 200, listed.content
+    assert listed.json()["results"] == [
+        {
+            "agency": respondent.pk,
+            "name": "某街道办事处",
+            "overdue_contracts": 1,
+            "overdue_amount": "100000.00",
+        }
+    ]
+    assert listed.json()["status"] == "draft"
+    # Not public before the credit office publishes it.
+    assert Client().get("/credit/arrears/2025/").status_code == 404
+    published = client_for(credit_officer).post(f"{URL}publish/", {"year": 2025}, format="json")
+    assert published.status_code == 200, published.content
+    page = Client().get("/credit/arrears/2025/")
+    assert page.status_code == 200
+    assert "某街道办事处" in page.content.decode()
+    again = client_for(credit_officer).post(f"{URL}publish/", {"year": 2025}, format="json")
+    assert again.status_code == 409
+
+
+def test_a_pushed_arrears_record_counts_and_a_revoked_one_does_not(client_for, credit_officer):
+    from tests.sanctions.helpers import record
+
+    agency = AgencyFactory(name="某局")
+    record(agency, kind="arrears", decided_on=dt.date(2025, 6, 1), amount=Decimal("5000"))
+    revoked = record(agency, kind="arrears", decided_on=dt.date(2025, 7, 1), amount=Decimal("9"))
+    CreditRecord.objects.filter(pk=revoked.pk).update(status="revoked")
+    rows = client_for(credit_officer).get(URL, {"year": 2025}).json()["results"]
+    assert rows == [
+        {"agency": agency.pk, "name": "某局", "overdue_contracts": 1, "overdue_amount": "5000.00"}
+    ]
+
+
+@pytest.mark.parametrize("query", [{}, {"year": "abc"}, {"year": 1800}])
+def test_a_missing_or_bad_year_is_400(client_for, credit_officer, query):
+    response = client_for(credit_officer).get(URL, query)
+    assert response.status_code == 400
+    assert "year" in response.json()
+
+
+def test_only_the_credit_office_and_auditors_read_it(client_for, make_staff):
+    assert (
+        client_for(make_staff(role=StaffRole.AUDITOR)).get(URL, {"year": 2025}).status_code == 200
+    )
+    assert (
+        client_for(make_staff(role=StaffRole.HANDLER)).get(URL, {"year": 2025}).status_code == 403
+    )
+    assert client_for(None).get(URL, {"year": 2025}).status_code == 401
+
+
+def test_the_beat_job_drafts_the_previous_year_once_from_1_january():
+    assert arrears_publication_sweep(today=dt.date(2027, 1, 1)) == 2026
+    assert ArrearsPublication.objects.get(year=2026).status == "draft"
+    assert arrears_publication_sweep(today=dt.date(2027, 1, 2)) is None
