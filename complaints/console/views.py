@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.policy import AGENCY_LIAISON, OFFICE, may, policy_required, require, roles_of
+from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, may, policy_required, require, roles_of
 from integrity_portal.api import DomainError, StaleObject
 from integrity_portal.models import AccessLog
 
@@ -137,11 +137,31 @@ def case(request, reference):
         "reply_form": ReplyForm() if may(user, "complaint.reply") else None,
         "note_form": InternalNoteForm() if may_note else None,
         "is_liaison": is_liaison,
+        "credit_profile": _credit_profile_offered(user, complaint),
         "agency_q": agency_q,
         "agency_query_param": AGENCY_QUERY_PARAM,
         "agency_search_limit": AGENCY_SEARCH_LIMIT,
     }
     return render(request, "complaints/console/case.html", context)
+
+
+def _credit_profile_offered(user, complaint) -> bool:
+    """Whether the case page links to the respondent's credit file: only when the user may
+    open it (``credit_records.selectors.agency_profile_get`` decides the same way): the credit
+    office and auditors always, the liaison its own agency, the handling department once it
+    has determined the breach (the record derived from it puts the agency in its scope)."""
+    if not may(user, "agency_profile.view"):
+        return False
+    roles = roles_of(user)
+    if roles & OFFICE:
+        return True
+    if AGENCY_LIAISON in roles and complaint.respondent_agency_id == user.agency_id:
+        return True
+    return (
+        HANDLER in roles
+        and complaint.status == Status.BREACH
+        and complaint.handling_agency_id == user.agency_id
+    )
 
 
 def _display_form(code, complaint, *, agency_q: str):
