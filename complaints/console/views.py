@@ -32,10 +32,12 @@ from ..selectors import (
 )
 from ..services import deadlines
 from ..services.conversation import complaint_note_add, complaint_reply
+from ..services.intake import complaint_submit
+from ..services.references import access_code_display
 from ..services.transitions import may_act
 from ..timeline import internal_text, public_text
 from ..verbs import VERBS, verbs_allowed
-from .forms import InternalNoteForm, LockoutAuthenticationForm, ReplyForm
+from .forms import InternalNoteForm, LockoutAuthenticationForm, RegisterForm, ReplyForm
 from .pagination import CappedCountPaginator
 
 PAGE_SIZE = 25
@@ -264,4 +266,63 @@ def attachment(request, reference, pk):
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+RECEIPTS_SESSION_KEY = "console_receipts"  # reference → access code, for the registrant only
+RECEIPTS_KEPT = 20
+
+
+@policy_required("complaint.register")
+def register(request):
+    """The intake clerk registers a complaint that came by phone (12345), petition or another
+    platform; the receipt with the access code is printed for the caller. The respondent is
+    chosen by a search step that works without JavaScript, as on the public form."""
+    query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
+    if request.method == "POST" and "search" not in request.POST:
+        form = RegisterForm(request.POST, request.FILES, agency_query=query)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            files = data.pop("files", [])
+            channel = data.pop("channel")
+            origin = {"origin_ref": data.pop("origin_ref"), "received_on": data.pop("received_on")}
+            try:
+                complaint, code = complaint_submit(
+                    data=data, files=files, actor=request.user, channel=channel, origin=origin
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                receipts = dict(request.session.get(RECEIPTS_SESSION_KEY, {}))
+                receipts[complaint.reference] = code
+                # The newest few only: a receipt is printed at once, not kept in the session.
+                kept = list(receipts.items())[-RECEIPTS_KEPT:]
+                request.session[RECEIPTS_SESSION_KEY] = dict(kept)
+                messages.success(request, _("投诉已登记，请打印回执交投诉人。"))
+                return redirect("console:receipt", reference=complaint.reference)
+    elif request.method == "POST":
+        form = RegisterForm(request.POST, agency_query=query)
+        form._errors = {}  # a search step is not a submission: show no errors
+    else:
+        form = RegisterForm(agency_query=query)
+    return render(request, "complaints/console/register.html", {"form": form, "q": query})
+
+
+@policy_required("complaint.register")
+def receipt(request, reference):
+    """The printable receipt of a complaint this user just registered, with its access code
+    (kept in the registrant's session only: the platform stores no plain access code)."""
+    complaint = complaint_get_visible(user=request.user, reference=reference)
+    code = request.session.get(RECEIPTS_SESSION_KEY, {}).get(complaint.reference)
+    submitted = complaint.events.filter(action=Action.SUBMIT).order_by("seq").first()
+    response = render(
+        request,
+        "complaints/console/receipt.html",
+        {
+            "complaint": complaint,
+            "access_code": access_code_display(code) if code else None,
+            "origin": (submitted.data or {}) if submitted else {},
+        },
+    )
+    response["Cache-Control"] = "no-store"
     return response

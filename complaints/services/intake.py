@@ -50,6 +50,7 @@ def complaint_submit(
     files=(),
     actor=None,
     channel: str = Channel.WEB,
+    origin: dict | None = None,
 ) -> tuple[Complaint, str]:
     """File a complaint from validated ``data``; return it and its access code (shown once).
 
@@ -59,6 +60,9 @@ def complaint_submit(
     arrived by ``channel`` and is recorded as its registrant; any other submission is anonymous
     and ``web``. Routing: the handling agency is the respondent's active supervising agency and
     the status ``routed``; without one the status is ``pending_routing`` for the credit office.
+
+    ``origin`` (a registrant's only): where it came from, ``{"origin_ref": the other channel's
+    work-order number, "received_on": "YYYY-MM-DD"}``, kept on the submission event.
     """
     require(actor, "complaint.submit")
     registrant = actor if actor is not None and may(actor, "complaint.register") else None
@@ -105,6 +109,8 @@ def complaint_submit(
             )
             actor_kind = ActorKind.STAFF if registrant else ActorKind.COMPLAINANT
             submitted = {"channel": channel, "reference": complaint.reference}
+            if registrant is not None and origin:
+                submitted.update({k: str(v) for k, v in origin.items() if v})
             if original is not None:
                 submitted["duplicate_of"] = original[1]
             if supervisor is None:

@@ -13,7 +13,7 @@ from complaints.selectors import complaint_list_visible_to
 from integrity_portal.api import DomainError
 
 from ..charts import score_chart
-from ..choices import ObjectionStatus
+from ..choices import ObjectionStatus, RecordStatus
 from ..exports import records_csv, records_xlsx
 from ..filtersets import CreditRecordFilterSet
 from ..providers import profile_extras
@@ -23,8 +23,9 @@ from ..selectors import (
     credit_record_list_visible_to,
     objection_list_visible_to,
 )
-from ..services.objections import objection_dismiss, objection_uphold
+from ..services.objections import objection_dismiss, objection_file, objection_uphold
 from ..services.scoring import agency_score, score_weights
+from .forms import ObjectionForm
 
 PAGE_SIZE = 25
 
@@ -116,4 +117,40 @@ def agency_profile(request, pk: int):
             "weights": score_weights(),
             **profile_extras(agency.pk),
         },
+    )
+
+
+@policy_required("objection.file")
+def own_records(request):
+    """The liaison's records: its agency's credit records, each with what it may do next
+    (object to an active record, apply for repair), and its objections and repairs."""
+    records = (
+        credit_record_list_visible_to(user=request.user)
+        .filter(agency_id=request.user.agency_id)
+        .order_by("-decided_on", "-id")
+    )
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    objections = objection_list_visible_to(user=request.user).order_by("-filed_at")[:20]
+    return render(
+        request,
+        "credit_records/console/own_records.html",
+        {"page": page, "objections": objections, "active": RecordStatus.ACTIVE},
+    )
+
+
+@policy_required("objection.file")
+def objection_new(request, pk: int):
+    """File an objection to one record of the liaison's own agency (404 for any other)."""
+    record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=pk)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection_file(record_id=record.pk, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+        else:
+            messages.success(request, _("异议已提交，信用办将在处理期限内答复。"))
+            return redirect("credit_console:own_records")
+    return render(
+        request, "credit_records/console/objection_form.html", {"record": record, "form": form}
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.policy import may, policy_required, require
 from agencies.selectors import agency_by_id_or_uscc
+from credit_records.selectors import credit_record_list_visible_to
 from integrity_portal.api import DomainError
 
 from ..choices import OPEN_REPAIR_STATUSES, SanctionStatus, TaskKind, TaskStatus
@@ -30,6 +31,7 @@ from ..selectors import (
 from ..services import (
     credit_check,
     office_task_done,
+    repair_apply,
     repair_approve,
     repair_confirm,
     repair_reject,
@@ -37,8 +39,15 @@ from ..services import (
     sanction_rule_update,
     typical_case_mark,
 )
-from ..services.repairs import may_confirm
-from .forms import CreditCheckForm, NoteForm, RejectForm, SanctionRuleForm, TypicalCaseForm
+from ..services.repairs import may_confirm, repair_eligibility
+from .forms import (
+    CreditCheckForm,
+    NoteForm,
+    RejectForm,
+    RepairApplyForm,
+    SanctionRuleForm,
+    TypicalCaseForm,
+)
 
 PAGE_SIZE = 25
 
@@ -97,6 +106,30 @@ def repair(request, pk: int):
         "reject_form": RejectForm(),
     }
     return render(request, "sanctions/console/repair.html", context)
+
+
+@policy_required("repair.apply")
+def repair_new(request, record_pk: int):
+    """Apply for repair of one record in the user's scope (a liaison: its own agency's). The
+    page says first whether the record may be repaired now, and from when if not."""
+    record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=record_pk)
+    problem = repair_eligibility(record=record)
+    form = RepairApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = repair_apply(record_id=record.pk, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("修复申请已提交。"))
+            return redirect("sanctions_console:repair", pk=created.pk)
+    return render(
+        request,
+        "sanctions/console/repair_form.html",
+        {"record": record, "form": form, "problem": problem[1] if problem else None},
+    )
 
 
 REPAIR_VERBS = {
