@@ -20,6 +20,7 @@ from ..models import SanctionRule
 from ..selectors import (
     credit_records_by_ids,
     measure_labels,
+    notice_task_basis,
     office_task_list,
     repair_list_visible_to,
     rule_changes,
@@ -172,6 +173,9 @@ def tasks(request):
     if status in TaskStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    basis = notice_task_basis(page.object_list)
+    for task in page.object_list:
+        task.basis = basis.get(task.pk, [])
     return render(request, "sanctions/console/tasks.html", {"page": page, "status": status})
 
 
@@ -180,7 +184,11 @@ def notice(request, pk: int):
     """Printable notice (通报 / 约谈通知书 / 曝光) for a task opened by a sanction."""
     task = get_object_or_404(office_task_list().filter(sanction__isnull=False), pk=pk)
     sanction = task.sanction
-    records = sanction.basis_records.order_by("decided_on")
+    behind = notice_task_basis([task])[task.pk]
+    records = sorted(
+        {r.pk: r for s in behind for r in s.basis_records.all()}.values(),
+        key=lambda r: (r.decided_on, r.pk),
+    )
     return render(
         request,
         "sanctions/console/notice.html",
@@ -188,6 +196,7 @@ def notice(request, pk: int):
             "task": task,
             "sanction": sanction,
             "records": records,
+            "rule_names": _("、").join(dict.fromkeys(s.rule.name for s in behind)),
             "is_interview": task.kind == TaskKind.LEADER_INTERVIEW,
             "today": timezone.localdate(),
         },
@@ -210,8 +219,23 @@ def sanctions(request):
     qs = sanctions_with_status(request.GET.get("status", SanctionStatus.ACTIVE))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "sanctions/console/sanctions.html", {"page": page, "rules": sanction_rules()}
+        request, "sanctions/console/sanctions.html", {"page": page, "rules": _rule_items()}
     )
+
+
+def _rule_items() -> list[dict]:
+    """The rules with their codes (record kinds, minimum severity) as labels in the reader's
+    language: a code never reaches the page."""
+    _fields, codes = _rule_labels()
+    kinds, severities = codes["kinds"], codes["min_severity"]
+    return [
+        {
+            "rule": r,
+            "kinds": [kinds.get(k, k) for k in r.kinds],
+            "severity": severities.get(r.min_severity, r.min_severity),
+        }
+        for r in sanction_rules()
+    ]
 
 
 def _editor(request, *, edit_verb: str) -> bool:
@@ -289,17 +313,7 @@ def _rule_save(request, form, rule=None):
 @policy_required("sanction_rule.browse")
 def rules(request):
     can_edit = may(request.user, "sanction_rule.edit")
-    qs = sanction_rules()
-    _fields, codes = _rule_labels()
-    labels, severities = codes["kinds"], codes["min_severity"]
-    items = [
-        {
-            "rule": r,
-            "kinds": [labels.get(k, k) for k in r.kinds],
-            "severity": severities.get(r.min_severity, r.min_severity),
-        }
-        for r in qs
-    ]
+    items = _rule_items()
     return render(request, "sanctions/console/rules.html", {"items": items, "can_edit": can_edit})
 
 
