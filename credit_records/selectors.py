@@ -68,7 +68,9 @@ def objection_scope(user) -> Scope:
 
 def objection_list_visible_to(*, user) -> QuerySet[Objection]:
     return objection_scope(user).filter(
-        Objection.objects.select_related("record__agency", "agency", "filed_by", "decided_by")
+        Objection.objects.select_related(
+            "record__agency", "record__complaint", "agency", "filed_by", "decided_by"
+        )
     )
 
 

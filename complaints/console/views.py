@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, may, policy_required, require, roles_of
@@ -207,6 +208,12 @@ def act(request, reference, action):
     if not form.is_valid():
         messages.error(request, _("请检查填写内容：") + _errors(form))
         return _back_to_case(request, reference, action)
+    if action in IRREVERSIBLE and request.POST.get("confirmed") != "1":
+        if form.cleaned_data["version"] != complaint.version:
+            # Said now, not after the confirmation: the case changed since the form was opened.
+            _explain(request, StaleObject())
+            return redirect("console:case", reference=reference)
+        return _confirm(request, complaint, action, verb, form)
     data = dict(form.cleaned_data)
     version = data.pop("version")
     try:
@@ -219,6 +226,59 @@ def act(request, reference, action):
     else:
         messages.success(request, _("已完成：%(action)s") % {"action": verb.label})
     return redirect("console:case", reference=reference)
+
+
+# Verbs that cannot be undone from the console: each asks for a confirmation page first, which
+# says what will follow (a breach becomes a credit record and its sanctions; a rejection closes
+# the case and tells the complainant).
+IRREVERSIBLE = {
+    Action.DETERMINE_BREACH: (
+        _lazy("生成该主体的政务失信记录，并在公示期内公开（一般、严重失信）。"),
+        _lazy("按惩戒规则对该主体实施相应的惩戒措施。"),
+        _lazy("投诉办结，通知投诉人认定结果。"),
+    ),
+    Action.REJECT: (
+        _lazy("投诉不予受理并办结。"),
+        _lazy("通知投诉人不予受理的理由。"),
+    ),
+}
+
+
+def _confirm(request, complaint, action, verb, form):
+    """The confirmation page of an irreversible verb: what will happen, with the form's input
+    carried over unchanged (the version too, so a case changed meanwhile is still refused)."""
+    details = [
+        (form.fields[name].label, _display_value(form, name))
+        for name in form.fields
+        if name != "version" and form.cleaned_data.get(name) not in (None, "")
+    ]
+    fields = [
+        (key, value)
+        for key in request.POST
+        if key != "csrfmiddlewaretoken"
+        for value in request.POST.getlist(key)
+    ]
+    return render(
+        request,
+        "console/confirm.html",
+        {
+            "title": verb.label,
+            "subject": " · ".join(
+                (complaint.reference, complaint.title, complaint.respondent_agency.name)
+            ),
+            "details": details,
+            "consequences": IRREVERSIBLE[action],
+            "fields": fields,
+            "action": request.path,
+            "cancel": reverse("console:case", kwargs={"reference": complaint.reference}),
+        },
+    )
+
+
+def _display_value(form, name) -> str:
+    value = form.cleaned_data[name]
+    choices = dict(getattr(form.fields[name], "choices", None) or ())
+    return str(choices.get(value, value))
 
 
 def _errors(form) -> str:

@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agencies.policy import policy_required
@@ -81,6 +83,26 @@ def objection_decide(request, pk: int, decision: str):
         raise Http404
     objection = get_object_or_404(objection_list_visible_to(user=request.user), pk=pk)
     note = request.POST.get("note", "")[:5000]
+    if decision == "uphold" and request.POST.get("confirmed") != "1":
+        # Upholding revokes the record and lifts what rests on it: confirmed first.
+        record = objection.record
+        return render(
+            request,
+            "console/confirm.html",
+            {
+                "title": pgettext("action", "异议成立"),
+                "subject": f"{record.agency.name} · {record.get_kind_display()}",
+                "details": [(_("异议理由"), objection.reason), (_("处理意见"), note or "—")],
+                "consequences": [
+                    _("撤销该信用记录，停止公示。"),
+                    _("解除以该记录为依据的惩戒措施，重新计算信用评分。"),
+                    _("通知提出异议的单位。"),
+                ],
+                "fields": [("note", note)],
+                "action": request.path,
+                "cancel": reverse("credit_console:objections"),
+            },
+        )
     try:
         decide(objection_id=objection.pk, actor=request.user, note=note)
     except DomainError as exc:

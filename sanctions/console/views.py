@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agencies.policy import may, policy_required, require
@@ -157,6 +159,8 @@ def repair_act(request, pk: int, action: str):
         if action == "reject"
         else {"note": form.cleaned_data["note"]}
     )
+    if action in ("approve", "reject") and request.POST.get("confirmed") != "1":
+        return _repair_confirm_page(request, obj, action, kwargs)
     try:
         service(repair_id=obj.pk, actor=request.user, **kwargs)
     except (DomainError, ValidationError) as exc:
@@ -164,6 +168,35 @@ def repair_act(request, pk: int, action: str):
     else:
         messages.success(request, _("已办理。"))
     return redirect("sanctions_console:repair", pk=obj.pk)
+
+
+def _repair_confirm_page(request, obj, action: str, kwargs: dict):
+    """Approving or rejecting a repair is final: the page says what follows before it is done."""
+    record = obj.record
+    if action == "approve":
+        title = _("批准信用修复")
+        consequences = [
+            _("该记录标为已修复，停止公示。"),
+            _("解除以该记录为依据的惩戒措施，重新计算信用评分。"),
+            _("通知申请单位。"),
+        ]
+    else:
+        title = pgettext("action", "不予修复")
+        consequences = [_("申请办结，记录继续公示。"), _("将理由通知申请单位。")]
+    text = kwargs.get("reason") or kwargs.get("note") or "—"
+    return render(
+        request,
+        "console/confirm.html",
+        {
+            "title": title,
+            "subject": f"{obj.agency.name} · {record.get_kind_display()}",
+            "details": [(_("修复申请说明"), obj.statement), (_("意见"), text)],
+            "consequences": consequences,
+            "fields": list(kwargs.items()),
+            "action": request.path,
+            "cancel": reverse("sanctions_console:repair", kwargs={"pk": obj.pk}),
+        },
+    )
 
 
 @policy_required("office_task.read")

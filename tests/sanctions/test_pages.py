@@ -101,7 +101,9 @@ def test_console_repair_confirm_and_approve_forms(make_staff, credit_officer):
         assert "确认已履约" in page
         browser(handler).post(f"/console/sanctions/repairs/{repair.pk}/confirm/", {"note": "属实"})
         assert Repair.objects.get(pk=repair.pk).status == "confirmed"
-        browser(credit_officer).post(f"/console/sanctions/repairs/{repair.pk}/approve/", {})
+        approve = f"/console/sanctions/repairs/{repair.pk}/approve/"
+        assert 'id="confirm"' in browser(credit_officer).post(approve, {}).content.decode()
+        browser(credit_officer).post(approve, {"confirmed": "1"})
     assert Repair.objects.get(pk=repair.pk).status == "approved"
     outsider = make_staff(role=StaffRole.HANDLER)
     assert browser(outsider).get(f"/console/sanctions/repairs/{repair.pk}/").status_code == 404
