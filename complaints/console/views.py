@@ -4,12 +4,16 @@ Views only read through selectors and write through services; a stale form (the 
 since the page was loaded) is refused by the service and explained here.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,6 +22,7 @@ from django.views.decorators.http import require_POST
 from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, may, policy_required, require, roles_of
 from integrity_portal.api import DomainError, StaleObject
 from integrity_portal.models import AccessLog
+from integrity_portal.workdays import Calendar
 
 from ..choices import OPEN_STATUSES, Action, Status
 from ..filtersets import ComplaintFilterSet
@@ -38,6 +43,8 @@ from ..services.references import access_code_display
 from ..services.transitions import may_act
 from ..timeline import internal_text, public_text
 from ..verbs import VERBS, verbs_allowed
+from . import pagination
+from .exports import queue_export
 from .forms import InternalNoteForm, LockoutAuthenticationForm, RegisterForm, ReplyForm
 from .pagination import CappedCountPaginator
 
@@ -56,23 +63,120 @@ class LogoutView(auth_views.LogoutView):
     next_page = "console:login"
 
 
+# The counters at the top of a queue (DESIGN: a queue that says what is due), each a filter.
+COUNTERS = (
+    ("today", _lazy("今日到期")),
+    ("soon", _lazy("2个工作日内到期")),
+    ("overdue", _lazy("已超期")),
+    ("supervised", _lazy("已督办")),
+)
+DUE_SOON_WORKDAYS = 2
+
+
+def _due_conditions(now) -> dict[str, Q]:
+    """The counters' conditions on open cases whose clock runs: due by the end of today, by
+    the end of the second working day from today, already overdue; supervised (督办) ones."""
+    today = timezone.localdate(now)
+    tz = timezone.get_current_timezone()
+
+    def end_of(day):
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+
+    running = Q(status__in=OPEN_STATUSES, clock_paused_at__isnull=True)
+    soon_end = end_of(Calendar().add_workdays(today, DUE_SOON_WORKDAYS))
+    return {
+        "today": running & Q(due_at__gte=now, due_at__lt=end_of(today)),
+        "soon": running & Q(due_at__gte=now, due_at__lt=soon_end),
+        "overdue": overdue_condition(now),
+        "supervised": Q(status__in=OPEN_STATUSES, supervised_at__isnull=False),
+    }
+
+
 def _queue_page(request, queryset, *, title: str, default_open: bool = True, extra=None):
     params = request.GET.copy()
+    due = params.pop("due", [""])[-1]
     if default_open and "status" not in params:
         params.setlist("status", sorted(OPEN_STATUSES))
+    now = timezone.now()
+    conditions = _due_conditions(now)
+    # One capped count per counter, over the queue's cases before the filters: like the
+    # list's own count, a counter stops at the cap instead of counting a whole region.
+    cap = pagination.COUNT_CAP
+    counts = {}
+    for key, condition in conditions.items():
+        n = queryset.filter(condition).order_by()[: cap + 1].count()
+        counts[key] = f"{cap}+" if n > cap else n
     filterset = ComplaintFilterSet(params, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
+    if due in conditions:
+        rows = rows.filter(conditions[due])
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return queue_export(export, rows)
     page = CappedCountPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _mark_remaining(page.object_list, now)
     query = params.copy()
     query.pop("page", None)
+    query.pop("export", None)
+    base = query.copy()
+    if due in conditions:
+        query["due"] = due
+    counters = [
+        {
+            "key": key,
+            "label": label,
+            "count": counts[key],
+            "active": key == due,
+            "query": _with(base, due=key),
+        }
+        for key, label in COUNTERS
+    ]
     context = {
         "title": title,
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
+        "counters": counters,
+        "due": due,
+        "without_due": base.urlencode(),
+        "status_chips": _status_chips(params),
         **(extra or {}),
     }
     return render(request, "complaints/console/queue.html", context)
+
+
+def _with(query, **values) -> str:
+    query = query.copy()
+    for key, value in values.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def _status_chips(params) -> list[dict]:
+    """The status filter as chips: each toggles its status in the current filter."""
+    chosen = set(params.getlist("status"))
+    chips = []
+    for value, label in Status.choices:
+        toggled = params.copy()
+        toggled.pop("page", None)
+        toggled.setlist("status", sorted(chosen ^ {value}))
+        chips.append(
+            {"value": value, "label": label, "on": value in chosen, "query": toggled.urlencode()}
+        )
+    return chips
+
+
+def _mark_remaining(rows, now) -> None:
+    """Remaining working days to each row's due date, and the due-soon marker (≤ 2)."""
+    calendar = Calendar()
+    today = timezone.localdate(now)
+    for c in rows:
+        c.remaining_workdays = None
+        c.due_soon = False
+        if c.due_at and not c.clock_paused_at and c.status in OPEN_STATUSES and not c.is_overdue:
+            due_day = timezone.localdate(c.due_at)
+            c.remaining_workdays = calendar.workdays_between(today, due_day)
+            c.due_soon = c.remaining_workdays <= DUE_SOON_WORKDAYS
 
 
 @policy_required("complaint.read")
@@ -86,7 +190,17 @@ def queue(request):
         title = _("针对本单位的投诉")
     else:
         title = _("待办案件")
-    return _queue_page(request, complaint_queue(request.user), title=title)
+    queryset = complaint_queue(request.user)
+    if may(request.user, "complaint.routing_queue"):
+        # The credit office's unrouted cases come first: nobody else can move them.
+        queryset = queryset.annotate(
+            routing_first=Case(
+                When(status=Status.PENDING_ROUTING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("routing_first", *queryset.query.order_by)
+    return _queue_page(request, queryset, title=title)
 
 
 @policy_required("complaint.routing_queue")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.policy import may, policy_required, require
 from agencies.selectors import agency_by_id_or_uscc
+from complaints.console.exports import table_export
 from credit_records.selectors import credit_record_list_visible_to
 from integrity_portal.api import DomainError
 
@@ -249,11 +250,46 @@ def task_done(request, pk: int):
 
 @policy_required("sanction.browse")
 def sanctions(request):
-    qs = sanctions_with_status(request.GET.get("status", SanctionStatus.ACTIVE))
+    status = request.GET.get("status", SanctionStatus.ACTIVE)
+    qs = sanctions_with_status(status)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _sanctions_export(export, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "sanctions/console/sanctions.html", {"page": page, "rules": _rule_items()}
     )
+
+
+def _sanctions_export(kind: str, queryset):
+    header = [
+        _("主体"),
+        _("统一社会信用代码"),
+        _("惩戒措施"),
+        _("规则"),
+        _("状态"),
+        _("实施时间"),
+        _("解除时间"),
+        _("解除原因"),
+    ]
+
+    def local(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = (
+        [
+            s.agency.name,
+            s.agency.uscc or "",
+            s.measure.label,
+            s.rule.name if s.rule_id else "",
+            s.get_status_display(),
+            local(s.imposed_at),
+            local(s.lifted_at),
+            s.get_lift_reason_display() if s.lift_reason else "",
+        ]
+        for s in queryset.iterator(chunk_size=1000)
+    )
+    return table_export(kind, header, rows, name="sanctions", sheet=_("失信惩戒"))
 
 
 def _rule_items() -> list[dict]:

@@ -61,3 +61,15 @@ def test_sanctions_page_shows_labels_not_codes():
     page = officer_client().get("/console/sanctions/").content.decode()
     assert "拖欠" in page
     assert not raw_codes(page), raw_codes(page)
+
+
+def test_sanctions_list_exports_as_csv_and_xlsx_with_labels():
+    agency = AgencyFactory(name="市某单位")
+    record(agency, kind=Kind.ARREARS, severity=Severity.SERIOUS)
+    agency_sanctions_reconcile(agency.pk, today=TODAY)
+    client = officer_client()
+    response = client.get("/console/sanctions/?status=active&export=csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "市某单位" in body and "公务消费" in body and "office_space" not in body
+    xlsx = client.get("/console/sanctions/?export=xlsx")
+    assert xlsx.content[:2] == b"PK"
