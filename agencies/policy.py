@@ -106,7 +106,9 @@ POLICY: dict[str, frozenset[str]] = {
     "credit_record.withdraw": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
     "credit_record.browse": OFFICE,  # the console's record list and its exports
     "agency_credit.read": PUBLIC,  # score, grade, sanctions: public like the profile page
-    "agency_profile.view": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),
+    # A handler opens the credit file of an agency whose breach its department determined
+    # (it confirms that agency's repair); the selector limits it to those agencies.
+    "agency_profile.view": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, HANDLER),
     "objection.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),
     "objection.file": _roles(AGENCY_LIAISON),
     "objection.decide": _roles(CREDIT_OFFICER),

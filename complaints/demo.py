@@ -5,6 +5,9 @@ run changes nothing. Each demo complaint gets a fixed, published access code so 
 trying the demo can track it (never do this with real complaints).
 """
 
+import datetime as dt
+
+from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
 from agencies.models import Agency, User
@@ -112,7 +115,29 @@ def build_demo(*, stdout) -> None:
         )
         created += 1
         stdout.write(f"  complaint {complaint.reference} ({complaint.status}) {complaint.title}")
+    _console_states()
     stdout.write(
         f"Demo complaints: {created} created; access code for every demo complaint: "
         f"{access_code_display(DEMO_ACCESS_CODE)}"
     )
+
+
+def _console_states() -> None:
+    """So the console's queue shows what it is for on first run: the demo handler's first case
+    is overdue, another department's case was supervised (督办). Clock fields set directly:
+    demo data stands in for weeks that have not passed. Idempotent (same values again)."""
+    now = timezone.now()
+    first = _demo_case("杭州市实验小学校舍维修工程施工合同")
+    if first is not None and (first.due_at is None or first.due_at > now):
+        Complaint.objects.filter(pk=first.pk).update(due_at=now - dt.timedelta(days=3))
+    hospital = _demo_case("2024年度医用耗材供货合同")
+    if hospital is not None and hospital.supervised_at is None:
+        Complaint.objects.filter(pk=hospital.pk).update(
+            due_at=now - dt.timedelta(days=12), supervised_at=now - dt.timedelta(days=2)
+        )
+
+
+def _demo_case(contract_title: str):
+    return Complaint.objects.filter(
+        contract_title=contract_title, complainant_uscc__startswith="91330106MA"
+    ).first()

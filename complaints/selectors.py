@@ -103,6 +103,8 @@ def complaint_case_related(complaint: Complaint) -> dict:
         "attachments": list(complaint.attachments.all()),
         "chat": list(complaint.messages.select_related("author")),
         "duplicates": list(complaint.duplicates.only("reference", "title", "status")),
+        # 回访: the complainant's rating and comment, for the staff who follow it up.
+        "feedback": Feedback.objects.filter(complaint=complaint).first(),
     }
 
 

@@ -56,6 +56,21 @@ def _submit(data: dict) -> str:
     return text
 
 
+def _submit_internal(data: dict) -> str:
+    parts = []
+    if data.get("origin_ref") or data.get("received_on"):
+        parts.append(
+            _("来源工单号 %(ref)s，原渠道收件日期 %(date)s。")
+            % {"ref": data.get("origin_ref") or "—", "date": _date(data.get("received_on")) or "—"}
+        )
+    if data.get("duplicate_of"):
+        parts.append(
+            _("疑似重复投诉：与 %(reference)s 为同一投诉人、同一被投诉主体、同一合同。")
+            % {"reference": data["duplicate_of"]}
+        )
+    return "".join(parts)
+
+
 def _judgment(data: dict) -> str:
     if data.get("outcome") == JudgmentOutcome.AGENCY_PREVAILS:
         return _("司法途径结果支持被投诉主体，投诉办结。")
@@ -108,12 +123,7 @@ PUBLIC = {
 
 # What the system notes for staff on events it writes itself.
 INTERNAL = {
-    Action.SUBMIT: lambda d: (
-        _("疑似重复投诉：与 %(reference)s 为同一投诉人、同一被投诉主体、同一合同。")
-        % {"reference": d["duplicate_of"]}
-        if d.get("duplicate_of")
-        else ""
-    ),
+    Action.SUBMIT: lambda d: _submit_internal(d),
     Action.REMINDER: lambda d: (
         _("案件将于 %(due)s 到期，请按时办理。") % {"due": _date(d.get("due_at"))}
     ),

@@ -6,9 +6,12 @@ from typing import TextIO
 
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 
+from .choices import RecordStatus
+from .models import CreditRecord, Objection
 from .services import credit_record_create
+from .services.objections import objection_file
 from .services.scoring import agency_scores_recompute
 
 # (agency name, kind, severity, facts, amount, days before today, source, source_ref)
@@ -32,6 +35,17 @@ DEMO_RECORDS = [
         200,
         "justice_bureau",
         "DEMO-JB-0001",
+    ),
+    (
+        # Old enough to be repaired: the demo's pending repair application is about it.
+        "杭州市第一中学",
+        "breach",
+        "general",
+        "拒不按和解协议支付食堂设备采购款。",
+        "58000.00",
+        400,
+        "justice_bureau",
+        "DEMO-JB-0003",
     ),
     (
         "杭州市教育局",
@@ -66,7 +80,25 @@ def build_demo(*, stdout: TextIO | None = None) -> int:
             source_ref=ref,
         )
         created += new
+    _demo_objection()
     agency_scores_recompute(agency_ids=list(agencies.values()))
     if stdout is not None:
         stdout.write(f"credit records: {created} demo records created\n")
     return created
+
+
+def _demo_objection() -> None:
+    """The demo liaison's pending objection to the arrears record (once)."""
+    record = CreditRecord.objects.filter(source_ref="DEMO-PAY-0001").first()
+    liaison = User.objects.filter(
+        username="agency_liaison", agency_id=getattr(record, "agency_id", None)
+    ).first()
+    if record is None or liaison is None or Objection.objects.filter(record=record).exists():
+        return
+    if record.status == RecordStatus.ACTIVE:
+        objection_file(
+            record_id=record.pk,
+            actor=liaison,
+            reason="工程款已于2026年10月全额支付，平台数据未同步。",
+            evidence_note="银行转账回单、施工单位收款确认函。",
+        )

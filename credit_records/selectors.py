@@ -8,6 +8,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.policy import (
     AGENCY_LIAISON,
+    HANDLER,
     INTEGRATION_CLIENT,
     OFFICE,
     Scope,
@@ -43,12 +44,15 @@ def integration_client_of(user):
 
 def credit_record_scope(user) -> Scope:
     """Which records ``user`` sees: all for the credit office and auditors; a liaison its own
-    agency's; an integration client what it pushed as its source; nothing otherwise."""
+    agency's; a handler those derived from complaints its department handled (the breaches it
+    determined); an integration client what it pushed as its source; nothing otherwise."""
     roles = roles_of(user)
     if roles & OFFICE:
         return office_scope(user, "agency")
     if AGENCY_LIAISON in roles:
         return Scope.where(agency_id=user.agency_id)
+    if HANDLER in roles:
+        return Scope.where(complaint__handling_agency_id=user.agency_id)
     if INTEGRATION_CLIENT in roles:
         return Scope.where(source=user.integration_client.source)
     return Scope.none()
@@ -72,17 +76,25 @@ def objection_scope(user) -> Scope:
 
 def objection_list_visible_to(*, user) -> QuerySet[Objection]:
     return objection_scope(user).filter(
-        Objection.objects.select_related("record__agency", "agency", "filed_by", "decided_by")
+        Objection.objects.select_related(
+            "record__agency", "record__complaint", "agency", "filed_by", "decided_by"
+        )
     )
 
 
 def agency_profile_get(*, user, pk: int) -> Agency:
     """An agency whose credit file ``user`` may open, else 404: any for the credit office and
-    auditors; a liaison only its own (another agency's file is outside its scope)."""
+    auditors; a liaison only its own (another agency's file is outside its scope); a handler an
+    agency with a record derived from a complaint its department handled."""
     agency = get_object_or_404(Agency.objects.select_related("region", "supervisor"), pk=pk)
-    if not roles_of(user) & OFFICE and agency.pk != user.agency_id:
-        raise Http404
-    return agency
+    roles = roles_of(user)
+    if roles & OFFICE:
+        return agency
+    if AGENCY_LIAISON in roles and agency.pk == user.agency_id:
+        return agency
+    if HANDLER in roles and credit_record_list_visible_to(user=user).filter(agency=agency).exists():
+        return agency
+    raise Http404
 
 
 def agency_score_history(agency_id: int, *, points: int = 60) -> list[tuple]:

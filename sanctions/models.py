@@ -284,6 +284,18 @@ class Repair(models.Model):
     def needs_confirmation(self) -> bool:
         return self.confirming_agency_id is not None
 
+    @property
+    def awaiting(self) -> str:
+        """The status as what is awaited next: a pending application awaits the determining
+        department's confirmation only when there is one (a pushed record has none)."""
+        if self.status == RepairStatus.PENDING:
+            if self.needs_confirmation:
+                return _("待认定部门确认履约")
+            return _("待信用办审核")
+        if self.status == RepairStatus.CONFIRMED:
+            return _("已确认履约，待信用办审核")
+        return self.get_status_display()
+
 
 class RepairEvent(models.Model):
     """Append-only log of a repair's steps (apply, confirm, approve, reject)."""

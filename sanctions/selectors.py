@@ -3,7 +3,7 @@
 import time
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agencies.models import Agency
 from agencies.policy import AGENCY_LIAISON, HANDLER, OFFICE, STAFF, Scope, office_scope, roles_of
@@ -155,6 +155,30 @@ def office_task_list() -> QuerySet[OfficeTask]:
     return OfficeTask.objects.select_related(
         "agency", "sanction__measure", "sanction__rule", "repair__record"
     )
+
+
+def notice_task_basis(tasks) -> dict[int, list[Sanction]]:
+    """For notice tasks (通报 / 约谈 / 曝光): ``{task id: [sanctions]}``, the sanctions of the
+    task's agency and measure that it answers (its own, and those other rules imposed while it
+    was open, which opened no task of their own), each with its rule and basis records. Two
+    queries for a page of tasks."""
+    tasks = [t for t in tasks if t.sanction_id]
+    if not tasks:
+        return {}
+    sanctions = (
+        Sanction.objects.filter(
+            agency_id__in={t.agency_id for t in tasks},
+            measure_id__in={t.kind for t in tasks},
+        )
+        .filter(Q(status=SanctionStatus.ACTIVE) | Q(pk__in=[t.sanction_id for t in tasks]))
+        .select_related("rule", "measure")
+        .prefetch_related("basis_records")
+        .order_by("imposed_at", "pk")
+    )
+    grouped: dict[tuple, list[Sanction]] = {}
+    for sanction in sanctions:
+        grouped.setdefault((sanction.agency_id, sanction.measure_id), []).append(sanction)
+    return {t.pk: grouped.get((t.agency_id, t.kind), []) for t in tasks}
 
 
 def typical_cases_public() -> QuerySet[TypicalCase]:

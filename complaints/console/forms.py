@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from ..choices import JudgmentOutcome, Severity
-from ..forms import agency_search_results
+from ..choices import Channel, JudgmentOutcome, Severity
+from ..forms import ComplaintForm, agency_search_results
+from ..validators import validate_not_future
 
 
 class _VersionedForm(forms.Form):
@@ -143,3 +144,26 @@ class InternalNoteForm(forms.Form):
     note = forms.CharField(
         label=_("内部备注（投诉人不可见）"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RegisterForm(ComplaintForm):
+    """An intake clerk registers a complaint that came by another channel (12345, a petition,
+    another platform): the complaint's fields plus where it came from, so the handler and the
+    origin can find each other (the origin's work-order number, the day it was received)."""
+
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=[(v, label) for v, label in Channel.choices if v != Channel.WEB],
+    )
+    origin_ref = forms.CharField(
+        label=_("来源工单号"),
+        max_length=64,
+        help_text=_("原渠道的工单号或信访件编号。"),
+    )
+    received_on = forms.DateField(
+        label=_("原渠道收件日期"),
+        validators=[validate_not_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    field_order = ["channel", "origin_ref", "received_on"]

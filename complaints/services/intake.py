@@ -54,6 +54,7 @@ def complaint_submit(
     actor=None,
     channel: str = Channel.WEB,
     external_ref: str = "",
+    origin: dict | None = None,
 ) -> tuple[Complaint, str | None]:
     """File a complaint from validated ``data``; return it and its access code (shown once).
 
@@ -68,6 +69,9 @@ def complaint_submit(
     second submission with the same ``(channel, external_ref)`` returns the complaint made the
     first time and ``None`` for the code, and writes nothing. The unique constraint decides,
     not a lookup: two concurrent retries both try the INSERT and the loser finds the winner.
+
+    ``origin`` (a registrant's only): where it came from, ``{"origin_ref": the other channel's
+    work-order number, "received_on": "YYYY-MM-DD"}``, kept on the submission event.
     """
     require(actor, "complaint.submit")
     registrant = actor if actor is not None and may(actor, "complaint.register") else None
@@ -113,6 +117,7 @@ def complaint_submit(
                 code=code,
                 channel=channel,
                 external_ref=external_ref,
+                origin=origin,
                 registrant=registrant,
                 supervisor=supervisor,
                 respondent=respondent,
@@ -151,7 +156,7 @@ def _by_external_ref(channel: str, external_ref: str) -> Complaint | None:
 
 
 def _insert(
-    *, fields, code, channel, external_ref, registrant, supervisor, respondent, now
+    *, fields, code, channel, external_ref, origin, registrant, supervisor, respondent, now
 ) -> Complaint | None:
     """Write the complaint and its first events in a savepoint; ``None`` when the origin id's
     unique constraint refused it (the enclosing transaction stays usable). Without an
@@ -179,6 +184,8 @@ def _insert(
             )
             actor_kind = ActorKind.STAFF if registrant else ActorKind.COMPLAINANT
             submitted = {"channel": channel, "reference": complaint.reference}
+            if registrant is not None and origin:
+                submitted.update({k: str(v) for k, v in origin.items() if v})
             if original is not None:
                 submitted["duplicate_of"] = original[1]
             if supervisor is None:

@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agencies.policy import policy_required
@@ -13,7 +15,7 @@ from complaints.selectors import complaint_list_visible_to
 from integrity_portal.api import DomainError
 
 from ..charts import score_chart
-from ..choices import ObjectionStatus
+from ..choices import ObjectionStatus, RecordStatus
 from ..exports import records_csv, records_xlsx
 from ..filtersets import CreditRecordFilterSet
 from ..providers import profile_extras
@@ -23,8 +25,9 @@ from ..selectors import (
     credit_record_list_visible_to,
     objection_list_visible_to,
 )
-from ..services.objections import objection_dismiss, objection_uphold
+from ..services.objections import objection_dismiss, objection_file, objection_uphold
 from ..services.scoring import agency_score, score_weights
+from .forms import ObjectionForm
 
 PAGE_SIZE = 25
 
@@ -80,6 +83,26 @@ def objection_decide(request, pk: int, decision: str):
         raise Http404
     objection = get_object_or_404(objection_list_visible_to(user=request.user), pk=pk)
     note = request.POST.get("note", "")[:5000]
+    if decision == "uphold" and request.POST.get("confirmed") != "1":
+        # Upholding revokes the record and lifts what rests on it: confirmed first.
+        record = objection.record
+        return render(
+            request,
+            "console/confirm.html",
+            {
+                "title": pgettext("action", "异议成立"),
+                "subject": f"{record.agency.name} · {record.get_kind_display()}",
+                "details": [(_("异议理由"), objection.reason), (_("处理意见"), note or "—")],
+                "consequences": [
+                    _("撤销该信用记录，停止公示。"),
+                    _("解除以该记录为依据的惩戒措施，重新计算信用评分。"),
+                    _("通知提出异议的单位。"),
+                ],
+                "fields": [("note", note)],
+                "action": request.path,
+                "cancel": reverse("credit_console:objections"),
+            },
+        )
     try:
         decide(objection_id=objection.pk, actor=request.user, note=note)
     except DomainError as exc:
@@ -116,4 +139,40 @@ def agency_profile(request, pk: int):
             "weights": score_weights(),
             **profile_extras(agency.pk),
         },
+    )
+
+
+@policy_required("objection.file")
+def own_records(request):
+    """The liaison's records: its agency's credit records, each with what it may do next
+    (object to an active record, apply for repair), and its objections and repairs."""
+    records = (
+        credit_record_list_visible_to(user=request.user)
+        .filter(agency_id=request.user.agency_id)
+        .order_by("-decided_on", "-id")
+    )
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    objections = objection_list_visible_to(user=request.user).order_by("-filed_at")[:20]
+    return render(
+        request,
+        "credit_records/console/own_records.html",
+        {"page": page, "objections": objections, "active": RecordStatus.ACTIVE},
+    )
+
+
+@policy_required("objection.file")
+def objection_new(request, pk: int):
+    """File an objection to one record of the liaison's own agency (404 for any other)."""
+    record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=pk)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection_file(record_id=record.pk, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+        else:
+            messages.success(request, _("异议已提交，信用办将在处理期限内答复。"))
+            return redirect("credit_console:own_records")
+    return render(
+        request, "credit_records/console/objection_form.html", {"record": record, "form": form}
     )

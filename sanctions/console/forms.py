@@ -34,6 +34,28 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("意见"), required=False, max_length=5000, widget=forms.Textarea)
 
 
+class RepairApplyForm(forms.Form):
+    """A repair application (seed 002: 修复申请书、信用承诺书、履约证明材料)."""
+
+    statement = forms.CharField(
+        label=_("修复申请说明"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("说明已履行的义务、纠正失信行为的情况。"),
+    )
+    commitment = forms.BooleanField(
+        label=_("本单位作出信用承诺：所附材料真实，今后依法依约履行义务，违反承诺自愿接受惩戒。"),
+        error_messages={"required": _("申请信用修复须作出信用承诺。")},
+    )
+    evidence_note = forms.CharField(
+        label=_("履约证明材料说明"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("列明付款凭证、和解协议、整改报告等材料。"),
+    )
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("不予修复的理由"), max_length=5000, widget=forms.Textarea)
 

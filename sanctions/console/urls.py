@@ -13,6 +13,7 @@ urlpatterns = [
     path("rules/<int:pk>/", views.rule, name="rule"),
     path("typical-cases/", views.typical_cases_console, name="typical_cases"),
     path("repairs/", views.repairs, name="repairs"),
+    path("repairs/apply/<int:record_pk>/", views.repair_new, name="repair_apply"),
     path("repairs/<int:pk>/", views.repair, name="repair"),
     path("repairs/<int:pk>/<str:action>/", views.repair_act, name="repair_act"),
     path("tasks/", views.tasks, name="tasks"),

@@ -6,12 +6,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agencies.policy import may, policy_required, require
 from agencies.selectors import agency_by_id_or_uscc
+from complaints.console.exports import table_export
+from credit_records.selectors import credit_record_list_visible_to
 from integrity_portal.api import DomainError
 
 from ..choices import OPEN_REPAIR_STATUSES, SanctionStatus, TaskKind, TaskStatus
@@ -19,6 +23,7 @@ from ..models import SanctionRule
 from ..selectors import (
     credit_records_by_ids,
     measure_labels,
+    notice_task_basis,
     office_task_list,
     repair_list_visible_to,
     rule_changes,
@@ -30,6 +35,7 @@ from ..selectors import (
 from ..services import (
     credit_check,
     office_task_done,
+    repair_apply,
     repair_approve,
     repair_confirm,
     repair_reject,
@@ -37,8 +43,15 @@ from ..services import (
     sanction_rule_update,
     typical_case_mark,
 )
-from ..services.repairs import may_confirm
-from .forms import CreditCheckForm, NoteForm, RejectForm, SanctionRuleForm, TypicalCaseForm
+from ..services.repairs import may_confirm, repair_eligibility
+from .forms import (
+    CreditCheckForm,
+    NoteForm,
+    RejectForm,
+    RepairApplyForm,
+    SanctionRuleForm,
+    TypicalCaseForm,
+)
 
 PAGE_SIZE = 25
 
@@ -99,6 +112,30 @@ def repair(request, pk: int):
     return render(request, "sanctions/console/repair.html", context)
 
 
+@policy_required("repair.apply")
+def repair_new(request, record_pk: int):
+    """Apply for repair of one record in the user's scope (a liaison: its own agency's). The
+    page says first whether the record may be repaired now, and from when if not."""
+    record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=record_pk)
+    problem = repair_eligibility(record=record)
+    form = RepairApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = repair_apply(record_id=record.pk, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("修复申请已提交。"))
+            return redirect("sanctions_console:repair", pk=created.pk)
+    return render(
+        request,
+        "sanctions/console/repair_form.html",
+        {"record": record, "form": form, "problem": problem[1] if problem else None},
+    )
+
+
 REPAIR_VERBS = {
     "confirm": (repair_confirm, "repair.confirm"),
     "approve": (repair_approve, "repair.decide"),
@@ -123,6 +160,8 @@ def repair_act(request, pk: int, action: str):
         if action == "reject"
         else {"note": form.cleaned_data["note"]}
     )
+    if action in ("approve", "reject") and request.POST.get("confirmed") != "1":
+        return _repair_confirm_page(request, obj, action, kwargs)
     try:
         service(repair_id=obj.pk, actor=request.user, **kwargs)
     except (DomainError, ValidationError) as exc:
@@ -132,6 +171,35 @@ def repair_act(request, pk: int, action: str):
     return redirect("sanctions_console:repair", pk=obj.pk)
 
 
+def _repair_confirm_page(request, obj, action: str, kwargs: dict):
+    """Approving or rejecting a repair is final: the page says what follows before it is done."""
+    record = obj.record
+    if action == "approve":
+        title = _("批准信用修复")
+        consequences = [
+            _("该记录标为已修复，停止公示。"),
+            _("解除以该记录为依据的惩戒措施，重新计算信用评分。"),
+            _("通知申请单位。"),
+        ]
+    else:
+        title = pgettext("action", "不予修复")
+        consequences = [_("申请办结，记录继续公示。"), _("将理由通知申请单位。")]
+    text = kwargs.get("reason") or kwargs.get("note") or "—"
+    return render(
+        request,
+        "console/confirm.html",
+        {
+            "title": title,
+            "subject": f"{obj.agency.name} · {record.get_kind_display()}",
+            "details": [(_("修复申请说明"), obj.statement), (_("意见"), text)],
+            "consequences": consequences,
+            "fields": list(kwargs.items()),
+            "action": request.path,
+            "cancel": reverse("sanctions_console:repair", kwargs={"pk": obj.pk}),
+        },
+    )
+
+
 @policy_required("office_task.read")
 def tasks(request):
     status = request.GET.get("status", TaskStatus.OPEN)
@@ -139,6 +207,9 @@ def tasks(request):
     if status in TaskStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    basis = notice_task_basis(page.object_list)
+    for task in page.object_list:
+        task.basis = basis.get(task.pk, [])
     return render(request, "sanctions/console/tasks.html", {"page": page, "status": status})
 
 
@@ -147,7 +218,11 @@ def notice(request, pk: int):
     """Printable notice (通报 / 约谈通知书 / 曝光) for a task opened by a sanction."""
     task = get_object_or_404(office_task_list().filter(sanction__isnull=False), pk=pk)
     sanction = task.sanction
-    records = sanction.basis_records.order_by("decided_on")
+    behind = notice_task_basis([task])[task.pk]
+    records = sorted(
+        {r.pk: r for s in behind for r in s.basis_records.all()}.values(),
+        key=lambda r: (r.decided_on, r.pk),
+    )
     return render(
         request,
         "sanctions/console/notice.html",
@@ -155,6 +230,7 @@ def notice(request, pk: int):
             "task": task,
             "sanction": sanction,
             "records": records,
+            "rule_names": _("、").join(dict.fromkeys(s.rule.name for s in behind)),
             "is_interview": task.kind == TaskKind.LEADER_INTERVIEW,
             "today": timezone.localdate(),
         },
@@ -174,11 +250,61 @@ def task_done(request, pk: int):
 
 @policy_required("sanction.browse")
 def sanctions(request):
-    qs = sanctions_with_status(request.GET.get("status", SanctionStatus.ACTIVE))
+    status = request.GET.get("status", SanctionStatus.ACTIVE)
+    qs = sanctions_with_status(status)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _sanctions_export(export, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "sanctions/console/sanctions.html", {"page": page, "rules": sanction_rules()}
+        request, "sanctions/console/sanctions.html", {"page": page, "rules": _rule_items()}
     )
+
+
+def _sanctions_export(kind: str, queryset):
+    header = [
+        _("主体"),
+        _("统一社会信用代码"),
+        _("惩戒措施"),
+        _("规则"),
+        _("状态"),
+        _("实施时间"),
+        _("解除时间"),
+        _("解除原因"),
+    ]
+
+    def local(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = (
+        [
+            s.agency.name,
+            s.agency.uscc or "",
+            s.measure.label,
+            s.rule.name if s.rule_id else "",
+            s.get_status_display(),
+            local(s.imposed_at),
+            local(s.lifted_at),
+            s.get_lift_reason_display() if s.lift_reason else "",
+        ]
+        for s in queryset.iterator(chunk_size=1000)
+    )
+    return table_export(kind, header, rows, name="sanctions", sheet=_("失信惩戒"))
+
+
+def _rule_items() -> list[dict]:
+    """The rules with their codes (record kinds, minimum severity) as labels in the reader's
+    language: a code never reaches the page."""
+    _fields, codes = _rule_labels()
+    kinds, severities = codes["kinds"], codes["min_severity"]
+    return [
+        {
+            "rule": r,
+            "kinds": [kinds.get(k, k) for k in r.kinds],
+            "severity": severities.get(r.min_severity, r.min_severity),
+        }
+        for r in sanction_rules()
+    ]
 
 
 def _editor(request, *, edit_verb: str) -> bool:
@@ -256,17 +382,7 @@ def _rule_save(request, form, rule=None):
 @policy_required("sanction_rule.browse")
 def rules(request):
     can_edit = may(request.user, "sanction_rule.edit")
-    qs = sanction_rules()
-    _fields, codes = _rule_labels()
-    labels, severities = codes["kinds"], codes["min_severity"]
-    items = [
-        {
-            "rule": r,
-            "kinds": [labels.get(k, k) for k in r.kinds],
-            "severity": severities.get(r.min_severity, r.min_severity),
-        }
-        for r in qs
-    ]
+    items = _rule_items()
     return render(request, "sanctions/console/rules.html", {"items": items, "can_edit": can_edit})
 
 

@@ -23,7 +23,14 @@ from integrity_portal.db import retry_on_conflict
 from sharing.choices import ChangeAction, Entity
 from sharing.services import changes_record
 
-from ..choices import NOTICE_MEASURES, SEVERITY_RANK, LiftReason, SanctionStatus, TaskKind
+from ..choices import (
+    NOTICE_MEASURES,
+    SEVERITY_RANK,
+    LiftReason,
+    SanctionStatus,
+    TaskKind,
+    TaskStatus,
+)
 from ..models import ChangeCursor, OfficeTask, Sanction, SanctionRule
 
 BATCH = 500
@@ -303,19 +310,7 @@ def agencies_sanctions_reconcile(
                     for r in required[key]
                 ]
             )
-            # 通报 / 约谈 / 曝光 are acts of the credit office: each opens a task with a notice.
-            OfficeTask.objects.bulk_create(
-                [
-                    OfficeTask(
-                        kind=TaskKind(sanction.measure_id),
-                        agency_id=sanction.agency_id,
-                        sanction_id=sanction.pk,
-                    )
-                    for sanction in created
-                    if sanction.measure_id in NOTICE_MEASURES
-                ],
-                ignore_conflicts=True,
-            )
+            _notice_tasks_open(created)
             feed.extend(
                 sanction_feed_entry(
                     ChangeAction.IMPOSED,
@@ -338,6 +333,37 @@ def agencies_sanctions_reconcile(
             changed = sorted(result.changed_agencies)
             transaction.on_commit(lambda: sanction_state_invalidate(changed))
     return result
+
+
+def _notice_tasks_open(created: list[Sanction]) -> None:
+    """通报 / 约谈 / 曝光 are acts of the credit office: each opens a task with a notice, one
+    per agency and measure however many rules impose it (two rules imposing 通报 on the same
+    agency ask for one 通报, not two). A measure whose task is still open gets none; the task
+    page and the notice list every rule and record behind it."""
+    notices = [s for s in created if s.measure_id in NOTICE_MEASURES]
+    if not notices:
+        return
+    opened = set(
+        OfficeTask.objects.filter(
+            status=TaskStatus.OPEN,
+            sanction__isnull=False,
+            agency_id__in={s.agency_id for s in notices},
+        ).values_list("agency_id", "kind")
+    )
+    tasks = []
+    for sanction in notices:
+        key = (sanction.agency_id, sanction.measure_id)
+        if key in opened:
+            continue
+        opened.add(key)
+        tasks.append(
+            OfficeTask(
+                kind=TaskKind(sanction.measure_id),
+                agency_id=sanction.agency_id,
+                sanction_id=sanction.pk,
+            )
+        )
+    OfficeTask.objects.bulk_create(tasks, ignore_conflicts=True)
 
 
 def reconcile_all(*, batch_size: int = BATCH, today=None) -> int:

@@ -60,10 +60,10 @@ def test_command_creates_a_client_whose_token_works(agency):
 
 def test_demo_records_load_once():
     from agencies.demo import build_demo as build_agencies
-    from credit_records.demo import build_demo
+    from credit_records.demo import DEMO_RECORDS, build_demo
     from credit_records.models import CreditRecord
 
     build_agencies()
-    assert build_demo() == 3
+    assert build_demo() == len(DEMO_RECORDS)
     assert build_demo() == 0
-    assert CreditRecord.objects.count() == 3
+    assert CreditRecord.objects.count() == len(DEMO_RECORDS)

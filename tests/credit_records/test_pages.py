@@ -114,8 +114,15 @@ def test_agency_profile_is_visible_to_own_liaison_but_not_to_others(make_staff):
     assert logged_in(own).get(f"/console/agencies/{agency.pk}/").status_code == 200
     other = make_staff(role=StaffRole.AGENCY_LIAISON)
     assert logged_in(other).get(f"/console/agencies/{agency.pk}/").status_code == 404
+    # A handler opens only the files of agencies whose breach its department determined.
     handler = make_staff(role=StaffRole.HANDLER, agency=agency)
-    assert logged_in(handler).get(f"/console/agencies/{agency.pk}/").status_code == 403
+    assert logged_in(handler).get(f"/console/agencies/{agency.pk}/").status_code == 404
+    assert (
+        logged_in(make_staff(role=StaffRole.INTAKE_CLERK))
+        .get(f"/console/agencies/{agency.pk}/")
+        .status_code
+        == 403
+    )
 
 
 def test_objection_is_decided_from_the_console(make_staff, credit_officer):

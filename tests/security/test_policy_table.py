@@ -160,7 +160,8 @@ WORKFLOW_VERBS = [
 
 PROBES: dict[str, list[Probe]] = {
     "complaint.submit": [api("post", "/api/v1/complaints/", {})],
-    "complaint.register": [],  # a property of a submission, probed by its own test below
+    # A property of a submission (probed by its own test below), and the clerk's console form.
+    "complaint.register": [console("get", "/console/register/")],
     "complaint.read": [api("get", "/api/v1/complaints/"), console("get", "/console/")],
     **{
         f"complaint.{verb}": [
@@ -196,7 +197,11 @@ PROBES: dict[str, list[Probe]] = {
         api("get", "/api/v1/objections/"),
         console("get", "/console/credit/objections/"),
     ],
-    "objection.file": [api("post", "/api/v1/objections/", {})],
+    "objection.file": [
+        api("post", "/api/v1/objections/", {}),
+        console("get", "/console/credit/mine/"),
+        console("get", "/console/credit/records/{w.pushed_record.pk}/object/"),
+    ],
     "objection.decide": [
         api("post", "/api/v1/objections/{w.objection.pk}/dismiss/", {}),
         console("post", "/console/credit/objections/{w.objection.pk}/dismiss/", {}),
@@ -218,7 +223,10 @@ PROBES: dict[str, list[Probe]] = {
     ],
     "credit_check.run": [api("get", CHECK), console("get", "/console/sanctions/check/")],
     "repair.read": [api("get", "/api/v1/repairs/"), console("get", "/console/sanctions/repairs/")],
-    "repair.apply": [api("post", "/api/v1/repairs/", {})],
+    "repair.apply": [
+        api("post", "/api/v1/repairs/", {}),
+        console("get", "/console/sanctions/repairs/apply/{w.pushed_record.pk}/"),
+    ],
     "repair.confirm": [
         api("post", "/api/v1/repairs/{w.repair.pk}/confirm/", {}),
         console("post", "/console/sanctions/repairs/{w.repair.pk}/confirm/", {}),

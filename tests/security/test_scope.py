@@ -105,12 +105,14 @@ def test_liaison_of_another_agency_gets_404_for_its_console_credit_profile(world
     assert response.status_code == 404
 
 
-def test_handler_gets_403_for_a_console_credit_profile(world):
+def test_handler_gets_404_for_a_credit_profile_it_determined_no_breach_of(world):
+    # A handler may open credit files (the role), but only of agencies whose breach its
+    # department determined (the scope): any other is outside its scope.
     handler = StaffFactory(role=StaffRole.HANDLER, agency=world["other"])
 
     response = logged_in(handler).get(f"/console/agencies/{world['other'].pk}/")
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_an_auditor_changes_nothing_from_the_console(world):

@@ -1,0 +1,38 @@
+"""The demo fills every console page on first run: an overdue and a supervised case (the
+overdue one the demo handler's), a pending objection and a repair application awaiting the
+credit office; a second run changes none of it."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from complaints.models import Complaint
+from credit_records.choices import ObjectionStatus
+from credit_records.models import Objection
+from sanctions.choices import RepairStatus
+from sanctions.models import Repair
+
+pytestmark = pytest.mark.django_db
+
+
+def state():
+    return (
+        sorted(Complaint.objects.values_list("reference", "due_at", "supervised_at")),
+        sorted(Objection.objects.values_list("pk", "status")),
+        sorted(Repair.objects.values_list("pk", "status")),
+    )
+
+
+def test_demo_has_overdue_supervised_objection_and_repair_and_is_idempotent():
+    call_command("load_demo", "--quiet", stdout=StringIO())
+    now = timezone.now()
+    overdue = Complaint.objects.filter(due_at__lt=now, supervised_at__isnull=True)
+    assert overdue.filter(handling_agency__name="杭州市教育局").exists()
+    assert Complaint.objects.filter(supervised_at__isnull=False).exists()
+    assert Objection.objects.filter(status=ObjectionStatus.PENDING).count() == 1
+    assert Repair.objects.filter(status=RepairStatus.PENDING).count() == 1
+    before = state()
+    call_command("load_demo", "--quiet", stdout=StringIO())
+    assert state() == before
