@@ -85,8 +85,8 @@ def test_clerk_registration_with_bad_input_says_why_and_creates_nothing():
         "/console/register/", phone_complaint(school, origin_ref="", received_on=future)
     )
     assert response.status_code == 200
-    assert 'id="id_origin_ref_errors"' in response.content.decode()
-    assert 'id="id_received_on_errors"' in response.content.decode()
+    assert 'id="id_origin_ref_error"' in response.content.decode()
+    assert 'id="id_received_on_error"' in response.content.decode()
     assert not Complaint.objects.exists()
 
 
