@@ -345,6 +345,8 @@ def verb_of(view, request) -> str | None:
     if action not in policy:
         if hasattr(view, "action_map") and getattr(view, "action", None) is None:
             return None  # no handler for this method: DRF answers 405
+        if not hasattr(view, "action_map") and not hasattr(view, request.method.lower()):
+            return None  # an APIView without a handler for this method: DRF answers 405
         raise ImproperlyConfigured(f"{type(view).__name__}.policy has no verb for {action!r}")
     return policy[action]
 

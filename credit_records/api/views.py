@@ -63,9 +63,10 @@ class CreditRecordViewSet(
     filterset_class = CreditRecordFilterSet
 
     def get_queryset(self):
-        if self.action == "withdraw":
-            # Whoever may withdraw is told 403 for a record it did not push (the service), not
-            # 404: the issue of who pushed what is the pusher's, and the record is public.
+        if self.action == "withdraw" and integration_client_of(self.request.user) is not None:
+            # A client is told 403 for a record it did not push (the service), not 404: who
+            # pushed what is the pusher's business, and the record is public. The credit office
+            # acts within its level (DESIGN section 13): 404 outside its region.
             return CreditRecord.objects.select_related("agency", "complaint")
         return credit_record_list_visible_to(user=self.request.user).order_by("-decided_on", "-id")
 

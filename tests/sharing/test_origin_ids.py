@@ -194,5 +194,6 @@ def test_another_source_cannot_see_or_withdraw_the_record(agency):
     answer = token_client(pay_token).post(
         f"/api/v1/credit-records/{record_id}/withdraw/", {"reason": "x"}, format="json"
     )
-    assert answer.status_code == 404
+    # DESIGN section 9 and the issue: a client that did not push the record is told 403.
+    assert answer.status_code == 403
     assert CreditRecord.objects.get(pk=record_id).status == "active"
