@@ -5,6 +5,8 @@ missing fields to every operation, the same ones in every run."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 
@@ -21,6 +23,18 @@ FUZZ = settings(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The requests go straight to the WSGI application, whose request signals would close the
+    test's database connection (it is inside the test's transaction); Django's test client
+    disconnects the same handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
