@@ -12,6 +12,7 @@ from django.http import QueryDict
 from agencies.choices import StaffRole
 from complaints.filtersets import ComplaintFilterSet
 from complaints.selectors import complaint_list_visible_to, complaint_queue, overdue_condition
+from tests.agencies.factories import AgencyFactory
 from tests.complaints.factories import ComplaintFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -33,7 +34,9 @@ def plan_of(queryset, *, ordered: bool = False) -> str:
 @pytest.fixture
 def officer(make_staff):
     ComplaintFactory.create_batch(3)
-    return make_staff(role=StaffRole.CREDIT_OFFICER)
+    # An office without a region sees everything (DESIGN section 13): the plans below are the
+    # city-wide ones, with no region join.
+    return make_staff(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id=None))
 
 
 def test_overdue_queue_is_read_in_due_order_from_the_open_queue_index(officer):
