@@ -71,4 +71,11 @@ def test_overlapping_batches_in_opposite_orders_do_not_deadlock():
     )
 
     assert errors == []
-    assert Sanction.objects.filter(status="active").count() == 6 * 4
+    # The same as one reconcile alone imposes on an agency with the same record, once each.
+    control = AgencyFactory()
+    record(control, kind=Kind.ARREARS)
+    agency_sanctions_reconcile(control.pk)
+    per_agency = Sanction.objects.filter(agency=control, status="active").count()
+    assert per_agency > 0
+    for agency in agencies:
+        assert Sanction.objects.filter(agency=agency, status="active").count() == per_agency
