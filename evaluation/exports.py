@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from complaints.choices import OPEN_STATUSES, Domain, Satisfaction, Status
 
-from .figures import FIGURES
+from .definitions import FIGURES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

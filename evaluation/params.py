@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .figures import GROUP_BY, LEVELS, Period
+from .definitions import GROUP_BY, LEVELS
+from .figures import Period
 
 MAX_SPAN_DAYS = 5 * 366  # "a range over 5 years" is refused
 FORMATS = ("json", "csv", "xlsx")

@@ -4,7 +4,7 @@ serializers document every field, from the figures' own definitions)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..figures import COUNTS, FIGURES
+from ..definitions import COUNTS, FIGURES
 
 
 def _figure_field(figure):

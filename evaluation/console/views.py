@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from agencies.policy import policy_required
 from complaints.choices import Domain
 
+from ..definitions import COUNTS, FIGURES, RESULT_FIELDS
 from ..exports import XLSX
-from ..figures import COUNTS, FIGURES, RESULT_FIELDS, count_tallies, evaluate, rows_behind
+from ..figures import count_tallies, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import DEDUCTIONS, current_scheme
 from ..selectors import archived_reports

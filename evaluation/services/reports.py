@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..definitions import GROUP_BY
 from ..exports import evaluation_workbook
-from ..figures import GROUP_BY, Period, evaluate
+from ..figures import Period, evaluate
 from ..models import EvaluationReport
 from ..params import quarter_start
 from ..scheme import current_scheme

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.policy import require
 
-from ..figures import RATE_CODES
+from ..definitions import RATE_CODES
 from ..models import EvaluationScheme
 from ..scheme import DEDUCTIONS
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from agencies.choices import StaffRole
-from evaluation.figures import RESULT_FIELDS
+from evaluation.definitions import RESULT_FIELDS
 from tests.agencies.factories import StaffFactory
 
 from .world import build_world

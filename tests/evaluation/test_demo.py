@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from complaints.models import Complaint
-from evaluation.figures import COUNTS, Period, count_tallies
+from evaluation.definitions import COUNTS
+from evaluation.figures import Period, count_tallies
 
 # Transactional: breaches reach credit records and sanctions through on-commit tasks.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from evaluation.figures import COUNTS, Period, count_tallies, evaluate, rate, rows_behind
+from evaluation.definitions import COUNTS
+from evaluation.figures import Period, count_tallies, evaluate, rate, rows_behind
 from evaluation.scheme import current_scheme
 
 from .world import build_world
