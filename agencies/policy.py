@@ -105,6 +105,9 @@ POLICY: dict[str, frozenset[str]] = {
     # The client that pushed it (its scope is its own source), or the credit office.
     "credit_record.withdraw": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
     "credit_record.browse": OFFICE,  # the console's record list and its exports
+    # A pushed record's deadline to perform (seed 002 item 10): the pusher or the credit office
+    # says it was performed.
+    "credit_record.perform": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),
     "agency_credit.read": PUBLIC,  # score, grade, sanctions: public like the profile page
     # A handler opens the credit file of an agency whose breach its department determined
     # (it confirms that agency's repair); the selector limits it to those agencies.

@@ -15,6 +15,7 @@ from .models import (
     CreditRecordEvent,
     IntegrationClient,
     Objection,
+    RecordPolicy,
 )
 from .services.clients import (
     integration_client_create,
@@ -131,3 +132,16 @@ class IntegrationClientAdmin(admin.ModelAdmin):
     def deactivate(self, request, queryset):
         for client in queryset:
             integration_client_set_active(client=client, active=False)
+
+
+@admin.register(RecordPolicy)
+class RecordPolicyAdmin(admin.ModelAdmin):
+    """The credit office's record terms (one row, seeded by a migration)."""
+
+    list_display = ["__str__", "minor_term_months", "perform_workdays"]
+
+    def has_add_permission(self, request):
+        return not RecordPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -16,3 +16,10 @@ class CreditRecordsConfig(AppConfig):
             on_complaint_event_committed, dispatch_uid="credit_records.ingest_complaint_events"
         )
         connect_cache_receivers()
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import RecordPolicy, record_policy_cache
+
+        post_save.connect(record_policy_cache.clear, sender=RecordPolicy, weak=False)
+        post_delete.connect(record_policy_cache.clear, sender=RecordPolicy, weak=False)

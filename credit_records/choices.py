@@ -8,6 +8,7 @@ from complaints.choices import Severity
 
 __all__ = [
     "NEGATIVE_KINDS",
+    "PERFORM_KINDS",
     "POLARITY_OF_KIND",
     "POSITIVE_KINDS",
     "PUBLISHED_SEVERITIES",
@@ -48,6 +49,11 @@ POSITIVE_KINDS = frozenset(k for k, p in POLARITY_OF_KIND.items() if p == Polari
 # Minor records are never published (信用修复管理办法); general and serious ones are, for a window.
 PUBLISHED_SEVERITIES = frozenset({Severity.GENERAL, Severity.SERIOUS})
 
+# Pushed records of these kinds carry a deadline to perform (seed 002 item 10: the court
+# pushes 失信被执行人 and the credit office 督导…限期履行义务或将债务纳入本级财政预算; an
+# unpaid SME debt is the same obligation to pay).
+PERFORM_KINDS = frozenset({Kind.DISHONEST_DEBTOR, Kind.ARREARS})
+
 
 class Source(models.TextChoices):
     """Where a record came from: the platform itself or the department that pushed it."""
@@ -79,6 +85,12 @@ class RecordAction(models.TextChoices):
     REPAIR = "repair", _("信用修复")
     # The source that pushed the record takes it back (court delisting, payment made).
     WITHDRAW = "withdraw", _("来源撤回")
+    # A minor record reached the end of its term (``RecordPolicy.minor_term_months``).
+    MINOR_TERM_END = "minor_term_end", _("轻微失信期满")
+    # A pushed record's deadline to perform (seed 002 item 10): performed, or overdue and
+    # supervised. Neither changes the record's status.
+    PERFORM = "perform", _("已履行")
+    SUPERVISION_NOTICE = "supervision_notice", _("限期履行督办")
 
 
 # Allowed record transitions as data: action → (allowed from-statuses, to-status).
@@ -93,6 +105,7 @@ RECORD_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
         RecordStatus.ACTIVE,
     ),
     RecordAction.EXPIRE: (frozenset({RecordStatus.ACTIVE}), RecordStatus.EXPIRED),
+    RecordAction.MINOR_TERM_END: (frozenset({RecordStatus.ACTIVE}), RecordStatus.EXPIRED),
     # A reopened complaint withdraws the determination the record rests on, whatever became of
     # the record since (a new determination creates a new record).
     RecordAction.REVOKE: (

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import Channel
+from integrity_portal.ttl_cache import TTLCache
 
 from .choices import (
     NEGATIVE_KINDS,
@@ -87,6 +88,12 @@ class CreditRecord(models.Model):
     )
     repair_eligible_on = models.DateField(_("可申请修复日期"), null=True, blank=True)
     publicity_ends = models.DateField(_("公示截止日期"), null=True, blank=True)
+    # Pushed dishonest_debtor / arrears records (seed 002 item 10: 督导…限期履行): the date by
+    # which the agency is to perform (``RecordPolicy.perform_workdays`` working days from the
+    # push), when it was seen to perform, and when the overdue supervision notice went out.
+    perform_due_on = models.DateField(_("限期履行日期"), null=True, blank=True)
+    performed_on = models.DateField(_("履行日期"), null=True, blank=True)
+    perform_supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -138,6 +145,12 @@ class CreditRecord(models.Model):
             models.Index(fields=["severity", "status"], name="credit_rec_severity_idx"),
             models.Index(fields=["decided_on"], name="credit_rec_decided_idx"),
             models.Index(fields=["complaint", "kind"], name="credit_rec_complaint_idx"),
+            # The supervision sweep's candidates: due, not performed, not yet supervised.
+            models.Index(
+                fields=["perform_due_on"],
+                name="credit_rec_perform_due_idx",
+                condition=Q(perform_due_on__isnull=False, perform_supervised_at__isnull=True),
+            ),
             # Incremental pull (``updated_after``).
             models.Index(fields=["updated_at", "id"], name="credit_rec_updated_idx"),
         ]
@@ -156,6 +169,45 @@ class CreditRecord(models.Model):
             and self.status in (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
             and self.decided_on <= today < self.publicity_ends
         )
+
+
+# Read on every push and by the sweeps; cached per process, cleared on save (apps.ready).
+record_policy_cache = TTLCache(seconds=60)
+
+
+class RecordPolicy(models.Model):
+    """Terms of credit records the credit office sets as data (one row, edited in the admin).
+
+    - ``minor_term_months``: a ``minor`` record (轻微失信, never published) ends this many
+      months after its decision date and stops carrying sanctions. No national text fixes the
+      term (信用修复管理办法 only says minor records are not published); the default of 3
+      months — the minimum publicity of a general record, so a minor record never weighs
+      longer than a general one must — is the office's choice.
+    - ``perform_workdays``: a pushed ``dishonest_debtor`` or ``arrears`` record gives the
+      agency this many working days from the push to perform (seed 002 item 10: 督导、敦促
+      限期履行义务或将债务纳入本级财政预算); overdue, its supervising department gets a
+      supervision notice. The seed fixes no number: 20 working days (about a month, like the
+      default 30-day rectification of DESIGN section 5) is local practice.
+    """
+
+    minor_term_months = models.PositiveSmallIntegerField(_("轻微失信记录有效期（月）"), default=3)
+    perform_workdays = models.PositiveSmallIntegerField(_("限期履行（工作日）"), default=20)
+
+    class Meta:
+        verbose_name = _("信用记录期限")
+        verbose_name_plural = _("信用记录期限")
+
+    def __str__(self):
+        return str(_("信用记录期限"))
+
+    @classmethod
+    def current(cls) -> "RecordPolicy":
+        """The row (pk 1), or the defaults when none was seeded."""
+
+        def load():
+            return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+        return record_policy_cache.get_or_load("policy", load)
 
 
 class CreditRecordEvent(AppendOnly):

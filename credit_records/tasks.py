@@ -50,3 +50,12 @@ def arrears_publication_sweep() -> int | None:
     from .services.publication import arrears_publication_sweep as sweep
 
     return sweep()
+
+
+@shared_task
+def perform_deadline_sweep() -> int:
+    """Beat job (hourly): pushed records past their deadline to perform draw one supervision
+    notice each to the agency's supervising department (seed 002 item 10)."""
+    from .services.performance import perform_deadlines_sweep
+
+    return perform_deadlines_sweep()

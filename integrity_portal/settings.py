@@ -193,6 +193,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "credit_records.tasks.expire_publicity",
         "schedule": 3600.0,
     },
+    # Pushed dishonest_debtor / arrears records past their deadline to perform: one
+    # supervision notice each to the agency's supervising department (date-based; hourly).
+    "credit-records-perform-deadlines": {
+        "task": "credit_records.tasks.perform_deadline_sweep",
+        "schedule": 3600.0,
+    },
     # Reconcile every agency's credit score with its records (nightly safety net).
     "credit-records-recompute-scores": {
         "task": "credit_records.tasks.recompute_all_agency_scores",

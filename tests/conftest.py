@@ -118,11 +118,18 @@ def _clear_cache():
     # pending drain remembered by one test would silence the next test's publish.
     from django.core.cache import cache
 
+    from credit_records.models import record_policy_cache
     from integrity_portal.models import policies_cache
     from integrity_portal.tasking import drain_pending_forget
     from integrity_portal.workdays import overrides_cache
 
-    clears = (cache.clear, policies_cache.clear, overrides_cache.clear, drain_pending_forget)
+    clears = (
+        cache.clear,
+        policies_cache.clear,
+        overrides_cache.clear,
+        record_policy_cache.clear,
+        drain_pending_forget,
+    )
     for clear in clears:
         clear()
     yield

@@ -33,6 +33,9 @@ class CreditRecordSerializer(serializers.ModelSerializer):
             "source",
             "source_ref",
             "created_at",
+            "perform_due_on",
+            "performed_on",
+            "perform_supervised_at",
         ]
         read_only_fields = fields
 
@@ -149,6 +152,15 @@ class AgencyCreditSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
+
+
+class PerformSerializer(serializers.Serializer):
+    """``POST /api/v1/credit-records/{id}/perform/ {performed_on?, note?}`` (today if no date)."""
+
+    performed_on = serializers.DateField(required=False, label=_("履行日期"))
+    note = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default="", label=_("说明")
+    )
 
 
 class YearSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from ..services.clients import (
     integration_client_set_active,
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.performance import credit_record_perform
 from ..services.publication import (
     arrears_publication_publish,
     arrears_publication_rows,
@@ -42,6 +43,7 @@ from .serializers import (
     ObjectionDecisionSerializer,
     ObjectionFileSerializer,
     ObjectionSerializer,
+    PerformSerializer,
     WithdrawSerializer,
     YearSerializer,
 )
@@ -58,12 +60,16 @@ class CreditRecordViewSet(
         "retrieve": "credit_record.read",
         "create": "credit_record.push",
         "withdraw": "credit_record.withdraw",
+        "perform": "credit_record.perform",
     }
     serializer_class = CreditRecordSerializer
     filterset_class = CreditRecordFilterSet
 
     def get_queryset(self):
-        if self.action == "withdraw" and integration_client_of(self.request.user) is not None:
+        if (
+            self.action in ("withdraw", "perform")
+            and integration_client_of(self.request.user) is not None
+        ):
             # A client is told 403 for a record it did not push (the service), not 404: who
             # pushed what is the pusher's business, and the record is public. The credit office
             # acts within its level (DESIGN section 13): 404 outside its region.
@@ -80,6 +86,22 @@ class CreditRecordViewSet(
         body.is_valid(raise_exception=True)
         record = credit_record_withdraw(
             record_id=record.pk, actor=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(CreditRecordSerializer(record).data)
+
+    @extend_schema(request=PerformSerializer, responses={200: CreditRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def perform(self, request, pk=None):
+        """The agency performed a pushed record's obligation (seed 002 item 10): the pusher or
+        the credit office records the date; the deadline and its supervision end."""
+        record = self.get_object()
+        body = PerformSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = credit_record_perform(
+            record_id=record.pk,
+            actor=request.user,
+            performed_on=body.validated_data.get("performed_on"),
+            note=body.validated_data.get("note", ""),
         )
         return Response(CreditRecordSerializer(record).data)
 

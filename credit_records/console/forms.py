@@ -18,3 +18,18 @@ class ObjectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("列明支持异议的证据，如付款凭证、判决书、协议文本。"),
     )
+
+
+class PerformForm(forms.Form):
+    """The credit office records that the agency performed a pushed record's obligation."""
+
+    performed_on = forms.DateField(
+        label=_("履行日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如付款凭证、法院删除失信名单的通知、纳入财政预算的文件。"),
+    )

@@ -8,6 +8,7 @@ app_name = "credit_console"
 urlpatterns = [
     path("", views.record_list, name="records"),
     path("mine/", views.own_records, name="own_records"),
+    path("records/<int:pk>/", views.record_detail, name="record"),
     path("records/<int:pk>/object/", views.objection_new, name="objection_new"),
     path("objections/", views.objection_list, name="objections"),
     path("objections/<int:pk>/<str:decision>/", views.objection_decide, name="objection_decide"),

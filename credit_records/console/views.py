@@ -1,6 +1,7 @@
 """Credit office console: record list with export, objections, agency profiles."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from agencies.policy import policy_required
+from agencies.policy import may, policy_required
 from complaints.selectors import complaint_list_visible_to
 from integrity_portal.api import DomainError
 
@@ -26,8 +27,9 @@ from ..selectors import (
     objection_list_visible_to,
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
+from ..services.performance import SUPERVISED_STATUSES, credit_record_perform
 from ..services.scoring import agency_score, score_weights
-from .forms import ObjectionForm
+from .forms import ObjectionForm, PerformForm
 
 PAGE_SIZE = 25
 
@@ -51,6 +53,50 @@ def record_list(request):
         request,
         "credit_records/console/records.html",
         {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@policy_required("credit_record.browse")
+def record_detail(request, pk: int):
+    """One record: its facts, its deadline to perform (pushed dishonest_debtor / arrears) with
+    the supervision it drew, and its history; the credit office records performance here."""
+    record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=pk)
+    form = PerformForm(request.POST or None, initial={"performed_on": timezone.localdate()})
+    if request.method == "POST":
+        if not may(request.user, "credit_record.perform"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                credit_record_perform(record_id=record.pk, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except DomainError as exc:
+                form.add_error(None, str(exc.detail))
+            else:
+                messages.success(request, _("已登记履行，限期履行督办结束。"))
+                return redirect("credit_console:record", pk=record.pk)
+    today = timezone.localdate()
+    overdue = (
+        record.perform_due_on is not None
+        and record.performed_on is None
+        and record.perform_due_on < today
+    )
+    return render(
+        request,
+        "credit_records/console/record.html",
+        {
+            "record": record,
+            "events": record.events.select_related("actor").order_by("id"),
+            "form": form,
+            "overdue": overdue,
+            "can_perform": (
+                record.perform_due_on is not None
+                and record.performed_on is None
+                and record.status in SUPERVISED_STATUSES
+                and may(request.user, "credit_record.perform")
+            ),
+        },
     )
 
 

@@ -42,6 +42,7 @@ FEED_ACTION = {
     RecordAction.REVOKE: ChangeAction.REVOKED,
     RecordAction.REPAIR: ChangeAction.REPAIRED,
     RecordAction.WITHDRAW: ChangeAction.WITHDRAWN,
+    RecordAction.MINOR_TERM_END: ChangeAction.EXPIRED,
 }
 RECORD_FEED_FIELDS = (
     "id",
@@ -166,6 +167,8 @@ def build_record(
     created_by=None,
 ) -> CreditRecord:
     """An unsaved record with polarity and publicity dates derived (for create and bulk)."""
+    from .performance import perform_due_on
+
     repair_eligible_on, publicity_ends = publicity_dates(severity=severity, decided_on=decided_on)
     return CreditRecord(
         agency_id=agency_id,
@@ -181,6 +184,7 @@ def build_record(
         status=RecordStatus.ACTIVE,
         repair_eligible_on=repair_eligible_on,
         publicity_ends=publicity_ends,
+        perform_due_on=perform_due_on(kind=kind, source=source, pushed_on=timezone.localdate()),
         created_by=created_by,
     )
 

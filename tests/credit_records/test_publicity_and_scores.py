@@ -24,8 +24,10 @@ D = datetime.date
 def test_records_past_publicity_end_expire_in_batches_with_events_and_announcements(agency):
     due = [CreditRecordFactory(agency=agency, decided_on=D(2025, 1, 1)) for _ in range(5)]
     not_yet = CreditRecordFactory(agency=agency, decided_on=D(2025, 6, 1))  # ends 2026-06-01
+    # Inside the minor term (3 months by default): a minor record is never published, so it
+    # does not expire with the windows.
     minor = CreditRecordFactory(
-        agency=agency, decided_on=D(2020, 1, 1), severity="minor", publicity_ends=None
+        agency=agency, decided_on=D(2025, 11, 1), severity="minor", publicity_ends=None
     )
     revoked = CreditRecordFactory(agency=agency, decided_on=D(2020, 1, 1), status="revoked")
     assert credit_records_expire_due(today=D(2026, 1, 1), batch_size=2) == 5
