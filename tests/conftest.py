@@ -82,6 +82,7 @@ def restore_migration_seeds() -> bool:
     from django.db.models import Exists
 
     from agencies.models import Region
+    from credit_records.models import RecordPolicy
     from evaluation.models import EvaluationScheme
     from integrity_portal.models import TimeLimitPolicy
     from sanctions.models import Measure
@@ -90,6 +91,7 @@ def restore_migration_seeds() -> bool:
         Exists(TimeLimitPolicy.objects.all()),
         Exists(Measure.objects.all()),
         Exists(EvaluationScheme.objects.all()),
+        Exists(RecordPolicy.objects.all()),
     )
     if seeded.exists():
         return False
@@ -103,6 +105,7 @@ def restore_migration_seeds() -> bool:
     seed_time_limits()
     seed_catalogue()
     seed_default_scheme(EvaluationScheme)
+    RecordPolicy.objects.get_or_create(pk=1)  # credit_records migration 0005
     return True
 
 

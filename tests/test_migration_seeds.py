@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from agencies.models import Region
+from credit_records.models import RecordPolicy
 from integrity_portal.models import TimeLimitPolicy
 from sanctions.models import Measure, SanctionRule
 from tests.conftest import restore_migration_seeds
@@ -13,6 +14,7 @@ def snapshot() -> dict:
     return {
         "regions": sorted(Region.objects.values_list("code", "name", "level", "parent_id")),
         "time_limits": sorted(TimeLimitPolicy.objects.values_list()),
+        "record_terms": sorted(RecordPolicy.objects.values_list()),
         "measures": sorted(Measure.objects.values_list("code", "name", "name_en", "position")),
         "rules": sorted(
             (
@@ -54,4 +56,5 @@ def test_after_a_flush_the_same_rows_as_the_migrations_seeded_are_restored():
         row[1:] for row in migrated["time_limits"]
     ]
     assert restored["regions"] == migrated["regions"]
+    assert restored["record_terms"] == migrated["record_terms"]
     assert restore_migration_seeds() is False  # present again: nothing more to do

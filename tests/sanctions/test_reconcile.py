@@ -258,3 +258,37 @@ def test_demo_imposes_the_demo_records_sanctions_once():
     assert active > 0
     call_command("load_demo", "--quiet", stdout=io.StringIO())
     assert Sanction.objects.filter(status="active").count() == active
+
+
+def test_a_minor_record_ends_after_the_office_term_and_its_sanctions_are_lifted(
+    agency, django_capture_on_commit_callbacks
+):
+    """A minor record is never published and ends ``RecordPolicy.minor_term_months`` after its
+    decision (the office's choice, default 3): then it carries no sanction."""
+    from credit_records.models import CreditRecordEvent, RecordPolicy, record_policy_cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        minor = record(agency, severity=Severity.MINOR, decided_on=datetime.date(2026, 6, 1))
+    assert minor.publicity_ends is None
+    assert active_measures(agency) == sorted(BREACH_MEASURES)
+
+    assert credit_records_expire_due(today=datetime.date(2026, 8, 31)) == 0  # inside 3 months
+    RecordPolicy.objects.filter(pk=1).update(minor_term_months=6)  # the office lengthens it
+    record_policy_cache.clear()
+    assert credit_records_expire_due(today=datetime.date(2026, 9, 1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert credit_records_expire_due(today=datetime.date(2026, 12, 1)) == 1
+
+    minor.refresh_from_db()
+    assert minor.status == RecordStatus.EXPIRED
+    event = CreditRecordEvent.objects.get(record=minor, action=RecordAction.MINOR_TERM_END)
+    assert event.data["minor_term_months"] == 6
+    assert active_measures(agency) == []
+    assert set(Sanction.objects.values_list("lift_reason", flat=True)) == {LiftReason.EXPIRED}
+
+
+def test_the_record_terms_are_seeded_with_the_defaults():
+    from credit_records.models import RecordPolicy
+
+    policy = RecordPolicy.objects.get(pk=1)
+    assert (policy.minor_term_months, policy.perform_workdays) == (3, 20)
