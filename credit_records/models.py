@@ -458,8 +458,8 @@ class IntegrationClient(models.Model):
 class ArrearsPublication(models.Model):
     """The annual publication of overdue payments to SMEs (保障中小企业款项支付条例: by 31
     March, each body's contracts of the previous year still unpaid when due, count and amount;
-    art. 24 of the 2020 text, its number in the 2025 revision to be checked). A beat task
-    drafts it in January; the credit office reviews and publishes it, which freezes its rows
+    art. 16 of the 2020 text, kept by the 2025 revision: see ``services.publication``). A beat
+    task drafts it in January; the credit office reviews and publishes it, which freezes its rows
     (``ArrearsPublicationRow``)."""
 
     class Status(models.TextChoices):

@@ -46,8 +46,9 @@ class TimeLimitPolicy(models.Model):
     """
 
     domain = models.CharField(_("领域"), max_length=32, unique=True, blank=True, default="")
-    # 保障中小企业款项支付条例 第二十五条 (2025 revision, as DESIGN section 12 reads it): a
-    # complaint is passed on within 10 working days; the same limit applies here to every
+    # 保障中小企业款项支付条例 (2025 revision) 第二十五条, the complaint-handling article DESIGN
+    # section 5 cites for the 30/90-day result: its first sentence has the accepting department
+    # pass a complaint on 自正式受理之日起10个工作日内. The same limit applies here to every
     # domain's routing by the credit office (local practice beyond arrears).
     routing_workdays = models.PositiveSmallIntegerField(
         _("分办时限（工作日）"), default=10, db_default=10

@@ -1,5 +1,8 @@
 """The annual publication of overdue payments to SMEs (DESIGN section 12; 保障中小企业款项支付条例:
-by 31 March every body's overdue contracts of the previous year, count and amount, are public).
+机关、事业单位应当于每年3月31日前将上一年度逾期尚未支付中小企业款项的合同数量、金额等信息
+…公开). Citation: art. 16 of the 2020 text (国务院令第728号; the article public bodies' own
+notices cite), kept by the 2025 revision (国务院令第802号), whose article number for it is in
+neither the seeds nor DESIGN (the earlier "art. 24 of the 2020 text" was wrong).
 
 What counts as one overdue contract of year Y for an agency:
 
