@@ -91,6 +91,8 @@ class RecordAction(models.TextChoices):
     # supervised. Neither changes the record's status.
     PERFORM = "perform", _("已履行")
     SUPERVISION_NOTICE = "supervision_notice", _("限期履行督办")
+    # The credit office published the record as a typical case (seed 004 三(三)).
+    TYPICAL_CASE = "typical_case", _("列为典型案例")
 
 
 # Allowed record transitions as data: action → (allowed from-statuses, to-status).

@@ -188,17 +188,24 @@ class RecordPolicy(models.Model):
       限期履行义务或将债务纳入本级财政预算); overdue, its supervising department gets a
       supervision notice. The seed fixes no number: 20 working days (about a month, like the
       default 30-day rectification of DESIGN section 5) is local practice.
+    - ``public_concern_complaints``: seed 004 三(三) lets the credit office expose cases
+      人民群众反映强烈; one objective sign of it is at least this many complaints against the
+      agency in 12 months (the seed fixes no number: 5 is local practice). A credit officer's
+      written reason is the other way onto that ground.
     """
 
     minor_term_months = models.PositiveSmallIntegerField(_("轻微失信记录有效期（月）"), default=3)
     perform_workdays = models.PositiveSmallIntegerField(_("限期履行（工作日）"), default=20)
+    public_concern_complaints = models.PositiveSmallIntegerField(
+        _("群众反映强烈：12个月内投诉不少于（件）"), default=5
+    )
 
     class Meta:
-        verbose_name = _("信用记录期限")
-        verbose_name_plural = _("信用记录期限")
+        verbose_name = _("信用记录参数")
+        verbose_name_plural = _("信用记录参数")
 
     def __str__(self):
-        return str(_("信用记录期限"))
+        return str(_("信用记录参数"))
 
     @classmethod
     def current(cls) -> "RecordPolicy":

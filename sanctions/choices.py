@@ -20,6 +20,7 @@ __all__ = [
     "SanctionStatus",
     "TaskKind",
     "TaskStatus",
+    "TypicalGround",
 ]
 
 
@@ -182,6 +183,17 @@ class TaskKind(models.TextChoices):
     LEADER_INTERVIEW = "leader_interview", _("约谈主要负责人")
     PUBLIC_EXPOSURE = "public_exposure", _("曝光")
     REPAIR_OVERDUE = "repair_overdue", _("信用修复超期未决")
+
+
+class TypicalGround(models.TextChoices):
+    """The three grounds of seed 004 三(三) (失信情形严重、多次反复失信、人民群众反映强烈); the
+    third is met by the complaint count (``RecordPolicy.public_concern_complaints``) or by a
+    credit officer's written reason."""
+
+    SERIOUS = "serious", _("失信情形严重")
+    REPEATED = "repeated", _("多次反复失信")
+    PUBLIC_CONCERN_COMPLAINTS = "public_concern_complaints", _("群众反映强烈（投诉较多）")
+    PUBLIC_CONCERN_REASON = "public_concern_reason", _("群众反映强烈（信用办认定）")
 
 
 class TaskStatus(models.TextChoices):

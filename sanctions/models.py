@@ -20,6 +20,7 @@ from .choices import (
     SanctionStatus,
     TaskKind,
     TaskStatus,
+    TypicalGround,
 )
 
 
@@ -370,7 +371,8 @@ class OfficeTask(models.Model):
 
 
 class TypicalCase(models.Model):
-    """典型案例 (seed 004 三(三)): a serious or repeated case the credit office publishes.
+    """典型案例 (seed 004 三(三)): a serious, repeated or publicly resented case the credit
+    office publishes (``ground``).
 
     Text is written by the credit office for the public; it never carries the complainant's
     identity (the service refuses text containing the complainant's name, code or phone).
@@ -388,6 +390,14 @@ class TypicalCase(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     facts = models.TextField(_("失信事实"), max_length=5000)
     outcome = models.TextField(_("处理结果"), max_length=5000)
+    ground = models.CharField(
+        _("曝光依据"), max_length=32, choices=TypicalGround.choices, blank=True, default=""
+    )
+    # The credit officer's reason why the public feels strongly (seed 004 三(三)), kept as
+    # written; required when it is the only ground.
+    concern_reason = models.TextField(
+        _("群众反映强烈的理由"), max_length=5000, blank=True, default=""
+    )
     is_published = models.BooleanField(_("公开"), default=True)
     published_at = models.DateTimeField(_("发布时间"))
     created_by = models.ForeignKey(

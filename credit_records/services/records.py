@@ -322,3 +322,20 @@ def credit_record_withdraw(*, record_id: int, actor, reason: str) -> CreditRecor
         note=reason,
         data={"reason": reason},
     )
+
+
+def credit_record_note(
+    *, record_id: int, action: str, actor=None, note: str = "", data: dict | None = None
+) -> CreditRecordEvent:
+    """An event on a record that changes nothing of it (e.g. it was made a typical case): the
+    record's history keeps who did what and why."""
+    record = CreditRecord.objects.only("pk", "status").get(pk=record_id)
+    return CreditRecordEvent.objects.create(
+        record=record,
+        action=action,
+        from_status=record.status,
+        to_status=record.status,
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        note=note,
+        data=data or {},
+    )

@@ -144,6 +144,8 @@ class TypicalCaseSerializer(serializers.ModelSerializer):
             "title",
             "facts",
             "outcome",
+            "ground",
+            "concern_reason",
             "published_at",
         ]
-        read_only_fields = ["id", "agency", "agency_name", "published_at"]
+        read_only_fields = ["id", "agency", "agency_name", "ground", "published_at"]

@@ -210,7 +210,8 @@ class RepairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class TypicalCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """典型案例: public list; the credit office marks a serious or repeated case."""
+    """典型案例: public list; the credit office marks a serious, repeated or publicly resented
+    case (``concern_reason``: its written reason for the third ground)."""
 
     permission_classes = [Policy]
     policy = {
@@ -233,6 +234,7 @@ class TypicalCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             title=data["title"],
             facts=data["facts"],
             outcome=data["outcome"],
+            concern_reason=data.get("concern_reason", ""),
             actor=request.user,
         )
         return Response(TypicalCaseSerializer(case).data, status=status.HTTP_201_CREATED)

@@ -159,6 +159,13 @@ class TypicalCaseForm(forms.Form):
     outcome = forms.CharField(
         label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    concern_reason = forms.CharField(
+        label=_("群众反映强烈的理由"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("非严重、非多次失信的案例，写明群众反映强烈的情况（如集中投诉、媒体报道）。"),
+    )
 
     def clean(self):
         data = super().clean()

@@ -438,6 +438,7 @@ def typical_cases_console(request):
                     title=data["title"],
                     facts=data["facts"],
                     outcome=data["outcome"],
+                    concern_reason=data.get("concern_reason", ""),
                     actor=request.user,
                 )
             except ValidationError as exc:

@@ -8,6 +8,7 @@ from django.test import Client
 from agencies.choices import StaffRole
 from complaints.models import Complaint
 from credit_records.choices import Kind, Severity
+from credit_records.services import credit_record_revoke
 from sanctions.choices import TaskKind
 from sanctions.models import CreditCheck, OfficeTask, Repair, RuleChange, SanctionRule, TypicalCase
 from sanctions.services import agency_sanctions_reconcile, repair_apply
@@ -158,6 +159,60 @@ def test_only_the_credit_office_marks_typical_cases(client_for, make_staff):
     assert (
         client_for(handler).post("/api/v1/typical-cases/", body, format="json").status_code == 403
     )
+
+
+def _typical(client, rec, **extra):
+    body = {"record": rec.pk, "title": "案例", "facts": "拒不支付工程款", "outcome": "通报"}
+    return client.post("/api/v1/typical-cases/", {**body, **extra}, format="json")
+
+
+def test_the_third_ground_a_credit_officers_reason_is_kept_with_an_event(
+    client_for, credit_officer
+):
+    """Seed 004 三(三) 人民群众反映强烈: a general, single record with few complaints qualifies
+    when the credit officer writes why; the reason is kept and the record's history says so."""
+    from credit_records.models import CreditRecordEvent
+
+    rec = record(AgencyFactory(), severity=Severity.GENERAL)
+    officer = client_for(credit_officer)
+    refused = _typical(officer, rec)
+    assert refused.status_code == 409 and "理由" in refused.json()["detail"]
+    reason = "当地媒体连续报道，企业联名反映"
+    response = _typical(officer, rec, concern_reason=f"  {reason} ")
+    assert response.status_code == 201, response.content
+    assert response.json()["ground"] == "public_concern_reason"
+    assert TypicalCase.objects.get().concern_reason == reason
+    event = CreditRecordEvent.objects.get(record=rec, action="typical_case")
+    assert (event.note, event.actor_id) == (reason, credit_officer.pk)
+    assert event.data["ground"] == "public_concern_reason"
+
+
+def test_the_third_ground_by_the_complaint_count_the_office_sets(client_for, credit_officer):
+    from credit_records.models import RecordPolicy, record_policy_cache
+
+    agency = AgencyFactory()
+    rec = record(agency, severity=Severity.GENERAL)
+    ComplaintFactory(respondent_agency=agency)
+    ComplaintFactory(respondent_agency=agency)
+    assert _typical(client_for(credit_officer), rec).status_code == 409  # 2 < 5 (default)
+    RecordPolicy.objects.filter(pk=1).update(public_concern_complaints=2)
+    record_policy_cache.clear()
+    response = _typical(client_for(credit_officer), rec)
+    assert response.status_code == 201, response.content
+    assert response.json()["ground"] == "public_concern_complaints"
+
+
+def test_a_revoked_record_is_never_a_repeat_nor_a_typical_case(client_for, credit_officer):
+    agency = AgencyFactory()
+    rec = record(agency, severity=Severity.GENERAL)
+    revoked = record(agency, severity=Severity.GENERAL)
+    credit_record_revoke(record_id=revoked.pk, reason="认定依据撤销")
+    officer = client_for(credit_officer)
+    assert _typical(officer, rec).status_code == 409  # one record in force: not repeated
+    assert _typical(officer, revoked, concern_reason="群众反映强烈").status_code == 409
+    record(agency, severity=Severity.GENERAL)  # a second record in force: repeated
+    response = _typical(officer, rec)
+    assert response.status_code == 201 and response.json()["ground"] == "repeated"
 
 
 # --- profile pages and admin ---------------------------------------------------------------
