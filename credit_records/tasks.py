@@ -59,3 +59,12 @@ def perform_deadline_sweep() -> int:
     from .services.performance import perform_deadlines_sweep
 
     return perform_deadlines_sweep()
+
+
+@shared_task
+def arrears_publication_reminder() -> int:
+    """Beat job (daily): in March, while the previous year is unpublished, the credit office is
+    reminded by e-mail once a week (DESIGN section 12: published by 31 March)."""
+    from .services.publication import arrears_publication_reminder as remind
+
+    return remind()

@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "credit_records.tasks.arrears_publication_sweep",
         "schedule": 86400.0,
     },
+    # In March, while the previous year is unpublished: a weekly e-mail to the credit office.
+    "credit-records-arrears-publication-reminder": {
+        "task": "credit_records.tasks.arrears_publication_reminder",
+        "schedule": 86400.0,
+    },
     "complaints-notification-sweep": {
         "task": "complaints.tasks.notification_sweep",
         "schedule": 60.0,

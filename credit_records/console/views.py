@@ -28,6 +28,7 @@ from ..selectors import (
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
 from ..services.performance import SUPERVISED_STATUSES, credit_record_perform
+from ..services.publication import arrears_publication_pending
 from ..services.scoring import agency_score, score_weights
 from .forms import ObjectionForm, PerformForm
 
@@ -49,10 +50,19 @@ def record_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
+    pending_year = (
+        arrears_publication_pending() if may(request.user, "arrears_publication.read") else None
+    )
     return render(
         request,
         "credit_records/console/records.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "pending_year": pending_year,
+            "deadline": f"{pending_year + 1}-03-31" if pending_year else "",
+        },
     )
 
 

@@ -19,10 +19,11 @@ publishing freezes them into ``ArrearsPublicationRow``.
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.choices import Domain, Status
@@ -159,3 +160,72 @@ def arrears_publication_sweep(*, today: dt.date | None = None) -> int | None:
         return None
     arrears_publication_draft(year=year)
     return year
+
+
+# The statutory date (条例, see above): by 31 March of the following year.
+PUBLICATION_MONTH = 3
+REMINDER_CLAIM = "arrears_publication_reminder"
+
+
+def arrears_publication_pending(*, today: dt.date | None = None) -> int | None:
+    """The year whose publication is due and not yet published (1 January to 31 March), or
+    None: the console shows the credit office a notice while it is so."""
+    today = today or timezone.localdate()
+    if today.month > PUBLICATION_MONTH:
+        return None
+    year = today.year - 1
+    published = ArrearsPublication.objects.filter(
+        year=year, status=ArrearsPublication.Status.PUBLISHED
+    ).exists()
+    return None if published else year
+
+
+def arrears_publication_reminder(*, today: dt.date | None = None) -> int:
+    """The March reminder: while the previous year is unpublished, each credit officer gets one
+    e-mail a week (1, 8, 15, 22 and 29 March). Weekly, not daily: the draft has been there
+    since January, a daily mail for a month is noise people learn to ignore, and the last one
+    still leaves two days before the 31st; the console notice is there every day. The run may
+    come any day of the week (a daily beat job): the week is claimed once (``SweepClaim``), so
+    a missed day or a second worker sends nothing twice. Returns the e-mails written."""
+    from agencies.choices import StaffRole
+    from agencies.models import User
+    from complaints.choices import NotificationChannel
+    from complaints.models import Notification
+    from complaints.services.notifications import deliver_on_commit
+    from integrity_portal.models import SweepClaim
+
+    today = today or timezone.localdate()
+    if today.month != PUBLICATION_MONTH:
+        return 0
+    year = arrears_publication_pending(today=today)
+    if year is None:
+        return 0
+    week = dt.date(today.year, PUBLICATION_MONTH, 1 + 7 * ((today.day - 1) // 7))
+    at = timezone.make_aware(dt.datetime.combine(week, dt.time()))
+    with transaction.atomic():
+        _claim, created = SweepClaim.objects.get_or_create(
+            kind=REMINDER_CLAIM, object_id=year, at=at
+        )
+        if not created:
+            return 0
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("%(year)s 年度拖欠中小企业账款信息尚未公开") % {"year": year}
+            body = _(
+                "%(year)s 年度逾期尚未支付中小企业款项的合同数量、金额须于 %(deadline)s 前公开。"
+                "草稿已生成，请审核后公开。"
+            ) % {"year": year, "deadline": f"{today.year}-03-31"}
+        emails = (
+            User.objects.filter(role=StaffRole.CREDIT_OFFICER, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        rows = Notification.objects.bulk_create(
+            [
+                Notification(
+                    channel=NotificationChannel.EMAIL, recipient=e, subject=subject, body=body
+                )
+                for e in emails
+            ]
+        )
+        deliver_on_commit([row.pk for row in rows])
+    return len(rows)

@@ -132,3 +132,38 @@ def test_the_beat_job_drafts_the_previous_year_once_from_1_january():
     assert arrears_publication_sweep(today=dt.date(2027, 1, 1)) == 2026
     assert ArrearsPublication.objects.get(year=2026).status == "draft"
     assert arrears_publication_sweep(today=dt.date(2027, 1, 2)) is None
+
+
+def test_the_march_reminder_is_weekly_while_the_previous_year_is_unpublished(
+    credit_officer, client
+):
+    """Published by 31 March (条例, DESIGN section 12): in March, while 2026 is unpublished,
+    each credit officer gets one e-mail a week; nothing outside March or once published."""
+    import time_machine
+
+    from complaints.models import Notification
+    from credit_records.services.publication import (
+        arrears_publication_publish,
+        arrears_publication_reminder,
+    )
+
+    credit_officer.email = "office@xyb.example.cn"
+    credit_officer.save(update_fields=["email"])
+    assert arrears_publication_reminder(today=dt.date(2027, 2, 27)) == 0
+    assert arrears_publication_reminder(today=dt.date(2027, 3, 2)) == 1
+    assert arrears_publication_reminder(today=dt.date(2027, 3, 7)) == 0  # same week
+    assert arrears_publication_reminder(today=dt.date(2027, 3, 8)) == 1
+    mail = Notification.objects.order_by("id").first()
+    assert mail.recipient == "office@xyb.example.cn"
+    assert "2026" in mail.subject and "2027-03-31" in mail.body
+    with time_machine.travel(dt.datetime(2027, 3, 20, 10, tzinfo=dt.UTC), tick=False):
+        client.force_login(credit_officer)
+        page = client.get("/console/credit/").content.decode()
+        assert 'id="arrears-publication-pending"' in page and "2027-03-31" in page
+        arrears_publication_publish(year=2026, actor=credit_officer)
+        assert (
+            'id="arrears-publication-pending"'
+            not in client.get("/console/credit/").content.decode()
+        )
+    assert arrears_publication_reminder(today=dt.date(2027, 3, 22)) == 0
+    assert Notification.objects.count() == 2
