@@ -132,3 +132,15 @@ def file_sha256(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def download_response(fieldfile, *, name: str):
+    """An evidence file served as a download under ``name`` (made by ``download_name``), never
+    inline and never sniffed: for every permission-checked evidence view."""
+    from django.http import FileResponse
+
+    response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -4,15 +4,24 @@ agencies (idempotent through their source references), then the scores."""
 import datetime
 from typing import TextIO
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from integrity_portal.workdays import add_workdays
 
 from .choices import RecordStatus
-from .models import CreditRecord, Objection
+from .models import CreditRecord, Objection, RecordPolicy
 from .services import credit_record_create
 from .services.objections import objection_file
+from .services.performance import perform_deadlines_sweep
 from .services.scoring import agency_scores_recompute
+
+# A one-page PDF as the demo objection's evidence (a real PDF header: checked by content).
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 # (agency name, kind, severity, facts, amount, days before today, source, source_ref)
 DEMO_RECORDS = [
@@ -48,12 +57,24 @@ DEMO_RECORDS = [
         "DEMO-JB-0003",
     ),
     (
+        # Pushed by the court 60 days ago: its deadline to perform has passed and the
+        # supervising department has been sent a supervision notice.
+        "杭州市第一中学",
+        "dishonest_debtor",
+        "general",
+        "未履行生效判决确定的工程款给付义务。",
+        "212000.00",
+        60,
+        "court",
+        "DEMO-COURT-0001",
+    ),
+    (
         "杭州市教育局",
         "policy_unfulfilled",
         "minor",
         "2025年度民办教育扶持资金未按期兑现。",
         "120000.00",
-        90,
+        30,
         "justice_bureau",
         "DEMO-JB-0002",
     ),
@@ -80,6 +101,14 @@ def build_demo(*, stdout: TextIO | None = None) -> int:
             source_ref=ref,
         )
         created += new
+        if new and _record.perform_due_on is not None:
+            # As if pushed on its decision date (the demo's records are dated in the past).
+            CreditRecord.objects.filter(pk=_record.pk).update(
+                perform_due_on=add_workdays(
+                    _record.decided_on, RecordPolicy.current().perform_workdays
+                )
+            )
+    perform_deadlines_sweep(today=today)
     _demo_objection()
     agency_scores_recompute(agency_ids=list(agencies.values()))
     if stdout is not None:
@@ -101,4 +130,5 @@ def _demo_objection() -> None:
             actor=liaison,
             reason="工程款已于2026年10月全额支付，平台数据未同步。",
             evidence_note="银行转账回单、施工单位收款确认函。",
+            files=[ContentFile(DEMO_PDF, name="银行转账回单.pdf")],
         )

@@ -5,6 +5,7 @@ Writes go through ``credit_records.services``; nothing else sets a record's ``st
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -407,6 +408,43 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.record_id} {self.status}"
+
+
+def _evidence_path(instance, filename):
+    # Random name, no user-supplied part (the uploaded name is kept in ``original_name``).
+    return f"evidence/{instance._meta.model_name}/{uuid.uuid4().hex}"
+
+
+class EvidenceFile(models.Model):
+    """An evidence file attached to an objection or a repair application, handled as complaint
+    evidence is (DESIGN section 11): type by content, size and count limits
+    (``complaints.files.evidence_check``), stored under a random name outside static files,
+    served only by a permission-checked view as a download under a generated name."""
+
+    file = models.FileField(upload_to=_evidence_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ObjectionFile(EvidenceFile):
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="files")
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("异议证据材料")
+        verbose_name_plural = _("异议证据材料")
 
 
 def integration_token_hash(token: str) -> str:

@@ -78,7 +78,7 @@ def objection_list_visible_to(*, user) -> QuerySet[Objection]:
     return objection_scope(user).filter(
         Objection.objects.select_related(
             "record__agency", "record__complaint", "agency", "filed_by", "decided_by"
-        )
+        ).prefetch_related("files")
     )
 
 

@@ -13,6 +13,8 @@ from django.db.models.functions import Now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from credit_records.models import EvidenceFile
+
 from .choices import (
     LiftReason,
     RepairAction,
@@ -296,6 +298,16 @@ class Repair(models.Model):
         if self.status == RepairStatus.CONFIRMED:
             return _("已确认履约，待信用办审核")
         return self.get_status_display()
+
+
+class RepairFile(EvidenceFile):
+    """Evidence of performance attached to a repair application (履约证明材料)."""
+
+    repair = models.ForeignKey(Repair, on_delete=models.PROTECT, related_name="files")
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("修复证明材料")
+        verbose_name_plural = _("修复证明材料")
 
 
 class RepairEvent(models.Model):

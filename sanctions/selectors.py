@@ -147,7 +147,9 @@ def repair_scope(user) -> Scope:
 
 
 def repair_list_visible_to(*, user) -> QuerySet[Repair]:
-    qs = Repair.objects.select_related("record", "agency", "confirming_agency")
+    qs = Repair.objects.select_related("record", "agency", "confirming_agency").prefetch_related(
+        "files"
+    )
     return repair_scope(user).filter(qs)
 
 

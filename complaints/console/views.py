@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from integrity_portal.models import AccessLog
 from integrity_portal.workdays import Calendar
 
 from ..choices import OPEN_STATUSES, Action, Status
-from ..files import download_name
+from ..files import download_name, download_response
 from ..filtersets import ComplaintFilterSet
 from ..forms import AGENCY_SEARCH_LIMIT
 from ..selectors import (
@@ -441,11 +441,7 @@ def attachment(request, reference, pk):
     """Evidence download: permission-checked, always as an attachment, never inline."""
     item = attachment_get_visible(user=request.user, reference=reference, pk=pk)
     name = download_name(reference=reference, pk=item.pk, content_type=item.content_type)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=name)
-    response["Content-Type"] = "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(item.file, name=name)
 
 
 RECEIPTS_SESSION_KEY = "console_receipts"  # reference → access code, for the registrant only

@@ -80,7 +80,18 @@ class CreditRecordPushSerializer(serializers.Serializer):
         return attrs
 
 
+class EvidenceFileSerializer(serializers.Serializer):
+    """An evidence file as listed (downloaded from the console, permission-checked)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
 class ObjectionSerializer(serializers.ModelSerializer):
+    files = EvidenceFileSerializer(many=True, read_only=True)
+
     class Meta:
         model = Objection
         fields = [
@@ -96,6 +107,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "files",
         ]
         read_only_fields = fields
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from complaints.forms import EvidenceField
+
 
 class ObjectionForm(forms.Form):
     """A liaison's objection to a record of its agency: why the record is wrong, and the
@@ -17,6 +19,10 @@ class ObjectionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("列明支持异议的证据，如付款凭证、判决书、协议文本。"),
+    )
+    files = EvidenceField(
+        label=_("证据文件"),
+        help_text=_("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。"),
     )
 
 

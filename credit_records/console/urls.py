@@ -11,5 +11,10 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("records/<int:pk>/object/", views.objection_new, name="objection_new"),
     path("objections/", views.objection_list, name="objections"),
+    path(
+        "objections/<int:pk>/files/<int:file_pk>/",
+        views.objection_file_download,
+        name="objection_file",
+    ),
     path("objections/<int:pk>/<str:decision>/", views.objection_decide, name="objection_decide"),
 ]

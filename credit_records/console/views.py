@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agencies.policy import may, policy_required
+from complaints.files import download_name, download_response
 from complaints.selectors import complaint_list_visible_to
 from integrity_portal.api import DomainError
 
@@ -216,11 +217,24 @@ def own_records(request):
     )
 
 
+@policy_required("objection.read")
+def objection_file_download(request, pk: int, file_pk: int):
+    """An objection's evidence file, for whoever may see the objection (the credit office and
+    auditors within their level, the objecting agency's liaison); 404 otherwise. Served as a
+    download under a generated name, never inline."""
+    objection = get_object_or_404(objection_list_visible_to(user=request.user), pk=pk)
+    item = get_object_or_404(objection.files.all(), pk=file_pk)
+    name = download_name(
+        reference=f"objection-{objection.pk}", pk=item.pk, content_type=item.content_type
+    )
+    return download_response(item.file, name=name)
+
+
 @policy_required("objection.file")
 def objection_new(request, pk: int):
     """File an objection to one record of the liaison's own agency (404 for any other)."""
     record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=pk)
-    form = ObjectionForm(request.POST or None)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             objection_file(record_id=record.pk, actor=request.user, **form.cleaned_data)

@@ -13,17 +13,22 @@ from sharing.choices import ChangeAction, Entity
 from sharing.services import changes_record
 
 from ..choices import ObjectionStatus, RecordAction
-from ..models import Objection
+from ..models import Objection, ObjectionFile
+from .evidence import evidence_checked, evidence_store
 from .records import credit_record_transition
 
 DECISION_WORKDAYS = 10
 
 
 @retry_on_conflict
-def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "") -> Objection:
-    """The liaison files an objection; the record shows ``under_objection``. 409 unless the
+def objection_file(
+    *, record_id: int, actor, reason: str, evidence_note: str = "", files=None
+) -> Objection:
+    """The liaison files an objection, with evidence files if any; the record shows
+    ``under_objection``. 400 naming ``files`` for a bad file (nothing written); 409 unless the
     record is ``active`` (the transition check also refuses a second pending objection)."""
     require(actor, "objection.file")
+    checked = evidence_checked(files)
     now = timezone.now()
     with transaction.atomic():
         record = credit_record_transition(
@@ -43,6 +48,7 @@ def objection_file(*, record_id: int, actor, reason: str, evidence_note: str = "
             due_on=add_workdays(timezone.localdate(now), DECISION_WORKDAYS),
         )
         changes_record([objection_feed_entry(objection, ChangeAction.CREATED)])
+        evidence_store(ObjectionFile, checked, uploaded_by=actor, objection=objection)
     return objection
 
 

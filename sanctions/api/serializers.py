@@ -2,6 +2,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from credit_records.api.serializers import EvidenceFileSerializer
 from credit_records.choices import NEGATIVE_KINDS, Severity
 
 from ..choices import OPEN_REPAIR_STATUSES
@@ -82,6 +83,7 @@ class CreditCheckQuerySerializer(serializers.Serializer):
 
 class RepairSerializer(serializers.ModelSerializer):
     needs_confirmation = serializers.BooleanField(read_only=True)
+    files = EvidenceFileSerializer(many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,6 +105,7 @@ class RepairSerializer(serializers.ModelSerializer):
             "confirm_note",
             "decided_at",
             "decision_note",
+            "files",
         ]
 
     def get_overdue(self, obj) -> bool:

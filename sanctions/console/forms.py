@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from complaints.forms import EvidenceField
 from credit_records.choices import NEGATIVE_KINDS, Kind, Severity
 from credit_records.selectors import credit_record_id_for
 
@@ -53,6 +54,10 @@ class RepairApplyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("列明付款凭证、和解协议、整改报告等材料。"),
+    )
+    files = EvidenceField(
+        label=_("证据文件"),
+        help_text=_("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。"),
     )
 
 

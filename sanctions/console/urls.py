@@ -15,6 +15,7 @@ urlpatterns = [
     path("repairs/", views.repairs, name="repairs"),
     path("repairs/apply/<int:record_pk>/", views.repair_new, name="repair_apply"),
     path("repairs/<int:pk>/", views.repair, name="repair"),
+    path("repairs/<int:pk>/files/<int:file_pk>/", views.repair_file, name="repair_file"),
     path("repairs/<int:pk>/<str:action>/", views.repair_act, name="repair_act"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<int:pk>/notice/", views.notice, name="notice"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from agencies.policy import may, policy_required, require
 from agencies.selectors import agency_by_id_or_uscc
 from complaints.console.exports import table_export
+from complaints.files import download_name, download_response
 from credit_records.selectors import credit_record_list_visible_to
 from integrity_portal.api import DomainError
 
@@ -112,13 +113,24 @@ def repair(request, pk: int):
     return render(request, "sanctions/console/repair.html", context)
 
 
+@policy_required("repair.read")
+def repair_file(request, pk: int, file_pk: int):
+    """A repair application's evidence file, for whoever may see the repair (the credit office
+    and auditors, the applying agency's liaison, the confirming department's handlers); 404
+    otherwise. Served as a download under a generated name, never inline."""
+    obj = get_object_or_404(repair_list_visible_to(user=request.user), pk=pk)
+    item = get_object_or_404(obj.files.all(), pk=file_pk)
+    name = download_name(reference=f"repair-{obj.pk}", pk=item.pk, content_type=item.content_type)
+    return download_response(item.file, name=name)
+
+
 @policy_required("repair.apply")
 def repair_new(request, record_pk: int):
     """Apply for repair of one record in the user's scope (a liaison: its own agency's). The
     page says first whether the record may be repaired now, and from when if not."""
     record = get_object_or_404(credit_record_list_visible_to(user=request.user), pk=record_pk)
     problem = repair_eligibility(record=record)
-    form = RepairApplyForm(request.POST or None)
+    form = RepairApplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             created = repair_apply(record_id=record.pk, actor=request.user, **form.cleaned_data)

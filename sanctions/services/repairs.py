@@ -17,6 +17,7 @@ from credit_records.choices import Polarity, RecordStatus
 from credit_records.models import CreditRecord
 from credit_records.selectors import credit_record_scope
 from credit_records.services import credit_record_repair
+from credit_records.services.evidence import evidence_checked, evidence_store
 from integrity_portal.api import InvalidTransition, NotEligible
 from integrity_portal.workdays import add_workdays
 from sharing.choices import ChangeAction, Entity
@@ -29,7 +30,7 @@ from ..choices import (
     RepairStatus,
     TaskKind,
 )
-from ..models import OfficeTask, Repair, RepairEvent
+from ..models import OfficeTask, Repair, RepairEvent, RepairFile
 from ..notifications import notify_repair_decided
 
 DECISION_WORKDAYS = 10
@@ -52,12 +53,23 @@ def repair_eligibility(*, record: CreditRecord, today=None) -> tuple[str, str] |
 
 
 def repair_apply(
-    *, record_id: int, actor, statement: str, commitment: bool, evidence_note: str = ""
+    *,
+    record_id: int,
+    actor,
+    statement: str,
+    commitment: bool,
+    evidence_note: str = "",
+    files=None,
 ) -> Repair:
-    """File a repair application; 404 for a record outside the actor's scope, 403 for a role
-    that may not apply, 400 without statement or commitment, 409 ``not_eligible`` otherwise."""
+    """File a repair application with its evidence files (履约证明材料) if any; 404 for a
+    record outside the actor's scope, 403 for a role that may not apply, 400 without statement
+    or commitment or for a bad file (nothing written), 409 ``not_eligible`` otherwise."""
     statement = (statement or "").strip()
     errors = {}
+    try:
+        checked = evidence_checked(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if not statement:
         errors["statement"] = [_("请填写修复申请说明。")]
     if commitment is not True:
@@ -107,6 +119,7 @@ def repair_apply(
             note=statement,
         )
         changes_record([repair_feed_entry(repair, ChangeAction.CREATED)])
+        evidence_store(RepairFile, checked, uploaded_by=actor, repair=repair)
     return repair
 
 
