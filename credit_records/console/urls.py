@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.record_list, name="records"),
     path("mine/", views.own_records, name="own_records"),
     path("records/<int:pk>/", views.record_detail, name="record"),
+    path("arrears/<int:year>/", views.arrears_publication, name="arrears"),
     path("records/<int:pk>/object/", views.objection_new, name="objection_new"),
     path("objections/", views.objection_list, name="objections"),
     path(

@@ -20,6 +20,7 @@ from ..charts import score_chart
 from ..choices import ObjectionStatus, RecordStatus
 from ..exports import records_csv, records_xlsx
 from ..filtersets import CreditRecordFilterSet
+from ..models import ArrearsPublication
 from ..providers import profile_extras
 from ..selectors import (
     agency_profile_get,
@@ -29,7 +30,12 @@ from ..selectors import (
 )
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
 from ..services.performance import SUPERVISED_STATUSES, credit_record_perform
-from ..services.publication import arrears_publication_pending
+from ..services.publication import (
+    arrears_publication_pending,
+    arrears_publication_publish,
+    arrears_publication_rows,
+    arrears_publication_status,
+)
 from ..services.scoring import agency_score, score_weights
 from .forms import ObjectionForm, PerformForm
 
@@ -107,6 +113,53 @@ def record_detail(request, pk: int):
                 and record.status in SUPERVISED_STATUSES
                 and may(request.user, "credit_record.perform")
             ),
+        },
+    )
+
+
+@policy_required("arrears_publication.read")
+def arrears_publication(request, year: int):
+    """The annual publication of overdue payments to SMEs (DESIGN section 12): the draft's
+    lines for review (live until published, then frozen), and for the credit office the
+    publish action, confirmed first since it cannot be undone."""
+    if not 2000 <= year <= 2100:
+        raise Http404
+    if request.method == "POST":
+        if not may(request.user, "arrears_publication.publish"):
+            raise PermissionDenied
+        if request.POST.get("confirmed") != "1":
+            return render(
+                request,
+                "console/confirm.html",
+                {
+                    "title": _("公开拖欠账款信息"),
+                    "subject": _("%(year)s 年度逾期尚未支付中小企业款项的合同数量和金额")
+                    % {"year": year},
+                    "consequences": [
+                        _("按当前数据生成最终名单并冻结，不再随办理进展变化。"),
+                        _("名单在公开网站发布。"),
+                    ],
+                    "fields": [],
+                    "action": request.path,
+                    "cancel": request.path,
+                },
+            )
+        try:
+            arrears_publication_publish(year=year, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            messages.success(request, _("已公开。"))
+        return redirect("credit_console:arrears", year=year)
+    status = arrears_publication_status(year)
+    return render(
+        request,
+        "credit_records/console/arrears.html",
+        {
+            "year": year,
+            "rows": arrears_publication_rows(year=year),
+            "published": status == ArrearsPublication.Status.PUBLISHED,
+            "can_publish": may(request.user, "arrears_publication.publish"),
         },
     )
 

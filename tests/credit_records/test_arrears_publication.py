@@ -167,3 +167,37 @@ def test_the_march_reminder_is_weekly_while_the_previous_year_is_unpublished(
         )
     assert arrears_publication_reminder(today=dt.date(2027, 3, 22)) == 0
     assert Notification.objects.count() == 2
+
+
+def test_the_console_page_reviews_and_publishes_a_year_after_confirmation(
+    credit_officer, make_staff, client
+):
+    from agencies.choices import StaffRole as Role
+    from credit_records.services.records import credit_record_create
+
+    agency = AgencyFactory(name="某区城管局")
+    credit_record_create(
+        agency_id=agency.pk,
+        kind="arrears",
+        severity="general",
+        facts="逾期未付",
+        amount="5000.00",
+        decided_on=dt.date(2026, 5, 1),
+        source="payment_platform",
+        source_ref="PAY-CONSOLE-1",
+    )
+    url = "/console/credit/arrears/2026/"
+    auditor = make_staff(role=Role.AUDITOR, agency=credit_officer.agency)
+    client.force_login(auditor)
+    page = client.get(url).content.decode()
+    assert "某区城管局" in page and "5000.00" in page and 'id="arrears-draft"' in page
+    assert '<form method="post">' not in page  # no publish button for an auditor
+    assert client.post(url, {"confirmed": "1"}).status_code == 403
+    client.force_login(credit_officer)
+    confirm = client.post(url).content.decode()
+    assert 'id="confirm"' in confirm
+    assert ArrearsPublication.objects.filter(status="published").count() == 0
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
+    assert ArrearsPublication.objects.get(year=2026).status == "published"
+    assert 'id="arrears-published"' in client.get(url).content.decode()
+    assert client.get("/console/credit/arrears/1900/").status_code == 404
