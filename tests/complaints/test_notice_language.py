@@ -45,9 +45,10 @@ def sent_texts() -> list[str]:
 
 
 def file(language: str, **overrides):
-    """A complaint filed by a complainant whose request was in ``language``."""
+    """A complaint filed by a complainant whose request was in ``language`` (the service takes
+    the active language when none is given)."""
     with translation.override(language):
-        complaint, _code = complaint_submit_for_test(**overrides)
+        complaint, _code = complaint_submit_for_test(language="", **overrides)
     return complaint
 
 
@@ -151,8 +152,14 @@ def test_api_takes_the_request_language_or_an_explicit_one(client):
 def test_a_registrant_files_in_the_products_language_unless_told(make_staff):
     clerk = make_staff(role="intake_clerk")
     with translation.override("en"):
-        complaint, _code = complaint_submit_for_test(actor=clerk, channel="hotline_12345")
-    assert complaint.language == "zh-hans"
+        complaint, _code = complaint_submit_for_test(
+            actor=clerk, channel="hotline_12345", language=""
+        )
+        assert complaint.language == "zh-hans"
+        told, _code = complaint_submit_for_test(
+            actor=clerk, channel="hotline_12345", language="en", contact_phone="13900000009"
+        )
+    assert told.language == "en"
 
 
 def test_schema_documents_the_optional_language(client):
