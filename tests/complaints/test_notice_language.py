@@ -188,3 +188,13 @@ def test_every_notice_text_exists_in_both_languages():
             assert "TS-1" in english and not CJK.search(english), (template, english)
             row.language = "zh-hans"
             assert CJK.search(notice_text(row)[1]), template
+
+
+def test_admin_lists_notices_by_code_and_language(client, superuser):
+    file("en")
+    client.force_login(superuser)
+    page = client.get("/admin/complaints/notification/", {"template": "receipt"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('<td class="field-template">receipt</td>') == 2
+    assert '<td class="field-language">en</td>' in html
