@@ -269,14 +269,14 @@ def test_on_postgresql_a_submission_is_one_transaction(respondent, monkeypatch, 
 def test_on_postgresql_a_failed_write_stores_nothing_and_removes_the_files(respondent, monkeypatch):
     from complaints.services import notifications
 
-    def too_long_recipient(complaint):
+    def too_long_recipient(complaint, template, params):
         return [
             Notification(
                 complaint=complaint, channel=NotificationChannel.EMAIL, recipient="x" * 300
             )
         ]
 
-    monkeypatch.setattr(notifications, "_receipt", too_long_recipient)
+    monkeypatch.setattr(notifications, "_rows_for", too_long_recipient)
     with pytest.raises(Exception, match="too long"):
         complaint_submit_for_test(respondent_agency=respondent, files=[evidence.pdf()])
     assert_nothing_stored()  # rows and files

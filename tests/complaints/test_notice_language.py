@@ -37,6 +37,10 @@ def _outboxes(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     SENT_SMS.clear()
+    yield
+    # A test-client request in English leaves English active in this thread: the tests that
+    # follow must not inherit it.
+    translation.deactivate()
 
 
 def sent_texts() -> list[str]:
