@@ -79,8 +79,19 @@ class FeedbackAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["channel", "recipient", "subject", "created_at", "sent_at", "attempts"]
-    list_filter = ["channel"]
+    # A notice to the complainant shows its text code and language (its text is rendered when
+    # sent, complaints.notices); a staff e-mail its subject.
+    list_display = [
+        "channel",
+        "recipient",
+        "template",
+        "language",
+        "subject",
+        "created_at",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["channel", "template"]
     raw_id_fields = ["complaint"]
 
 

@@ -45,6 +45,9 @@ class Complaint(models.Model):
     # The work-order id at the origin system (12345, the SME-payment platform): unique per
     # channel, so a retried push finds the first complaint instead of making a second one.
     external_ref = models.CharField(_("来源系统工单号"), max_length=100, blank=True, default="")
+    # The complainant's language (a code of settings.LANGUAGES), taken from the request that
+    # filed the complaint: their e-mails and SMS are rendered in it when they are sent.
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
     version = models.PositiveIntegerField(default=1)
     last_event_seq = models.PositiveIntegerField(default=0, db_default=0)
@@ -392,7 +395,13 @@ class Notification(OutboxRow):
     channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True, default="")
-    body = models.TextField()
+    body = models.TextField(blank=True, default="")
+    # A notice to the complainant is stored as a text code and its parameters and rendered
+    # when it is sent, in ``language`` (the complaint's; ``complaints.notices``). Rows without
+    # a code (staff e-mails) carry their text in ``subject`` and ``body``.
+    template = models.CharField(max_length=40, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("通知")

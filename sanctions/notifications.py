@@ -1,7 +1,8 @@
 """Notices of repair decisions through the complaints outbox (``complaints.Notification``):
 written in the decision's transaction, delivered by the complaints task after commit and
 retried by its sweep. The original complainant hears the outcome of the record their complaint
-produced; the agency's liaisons hear it by email."""
+produced (in the complaint's language, ``complaints.notices``); the agency's liaisons hear it
+by email, in the product's language."""
 
 from django.conf import settings
 from django.utils import translation
@@ -11,6 +12,7 @@ from agencies.choices import StaffRole
 from agencies.models import User
 from complaints.choices import NotificationChannel
 from complaints.models import Notification
+from complaints.notices import RECORD_REPAIRED
 from complaints.validators import is_mobile
 from integrity_portal.tasking import enqueue_on_commit
 
@@ -46,32 +48,27 @@ def notify_repair_decided(*, repair) -> list[int]:
                     channel=NotificationChannel.EMAIL, recipient=email, subject=subject, body=body
                 )
             )
-        complaint = record.complaint if record.complaint_id else None
-        if complaint is not None and approved:
-            text = _(
-                "您的投诉（受理编号 %(reference)s）所涉失信行为，被投诉主体已纠正并完成履约，"
-                "经认定部门确认和信用办审核，相关失信记录已修复。"
-            ) % {"reference": complaint.reference}
-            if complaint.contact_email:
-                rows.append(
-                    Notification(
-                        complaint=complaint,
-                        channel=NotificationChannel.EMAIL,
-                        recipient=complaint.contact_email,
-                        subject=_("投诉所涉失信记录已修复：%(reference)s")
-                        % {"reference": complaint.reference},
-                        body=text,
-                    )
+    complaint = record.complaint if record.complaint_id else None
+    if complaint is not None and approved:
+        # To the complainant in the complaint's language, rendered when sent.
+        notice = {
+            "complaint": complaint,
+            "template": RECORD_REPAIRED,
+            "params": {"reference": complaint.reference},
+            "language": complaint.language,
+        }
+        if complaint.contact_email:
+            rows.append(
+                Notification(
+                    channel=NotificationChannel.EMAIL, recipient=complaint.contact_email, **notice
                 )
-            if is_mobile(complaint.contact_phone):
-                rows.append(
-                    Notification(
-                        complaint=complaint,
-                        channel=NotificationChannel.SMS,
-                        recipient=complaint.contact_phone,
-                        body=_("【政务诚信投诉】") + text,
-                    )
+            )
+        if is_mobile(complaint.contact_phone):
+            rows.append(
+                Notification(
+                    channel=NotificationChannel.SMS, recipient=complaint.contact_phone, **notice
                 )
+            )
     if not rows:
         return []
     ids = [row.pk for row in Notification.objects.bulk_create(rows)]

@@ -1,6 +1,7 @@
 """The API's complaint bodies (DESIGN section 9): the submission, the staff representations,
 the bodies of the workflow verbs, and the complainant's tracking bodies."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +75,17 @@ class ComplaintSubmitSerializer(serializers.Serializer):
     # The origin's work-order id (intake clerks and integration clients; DESIGN section 13).
     external_ref = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
+    )
+    # Not in the contract of section 9, optional: the language of the complainant's e-mails and
+    # SMS (default: the request's language for a complainant, the product's for a registrant).
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=gettext_lazy(
+            "可选：投诉人接收短信和邮件的语言（zh-hans 或 en）。未填写时，"
+            "投诉人自行提交的取请求的语言（Accept-Language），"
+            "登记员和对接系统代为登记的取简体中文。"
+        ),
     )
     # Payment arrears facts (DESIGN sections 9 and 12; checked by complaints.services.arrears).
     contract_amount = serializers.DecimalField(

@@ -126,12 +126,14 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             files = request_files(request)
             channel = values.pop("channel", Channel.WEB)
             external_ref = values.pop("external_ref", "")
+            language = values.pop("language", "")
             complaint, code = complaint_submit(
                 data=values,
                 files=files,
                 actor=request.user,
                 channel=channel,
                 external_ref=external_ref,
+                language=language,
             )
         body = {
             "reference": complaint.reference,

@@ -158,7 +158,7 @@ class RegisterForm(ComplaintForm):
     origin_ref = forms.CharField(
         label=_("来源工单号"),
         max_length=64,
-        help_text=_("原渠道的工单号或信访件编号。"),
+        help_text=_("原渠道的工单号或信访件编号；同一渠道的同一工单号只登记一次。"),
     )
     received_on = forms.DateField(
         label=_("原渠道收件日期"),

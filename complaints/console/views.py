@@ -34,6 +34,7 @@ from ..selectors import (
     complaint_case_related,
     complaint_get_visible,
     complaint_queue,
+    complaint_scope,
     complaint_timeline,
     contact_visible_to,
     overdue_condition,
@@ -462,12 +463,22 @@ def register(request):
             channel = data.pop("channel")
             origin = {"origin_ref": data.pop("origin_ref"), "received_on": data.pop("received_on")}
             try:
+                # The origin's work-order number is the complaint's origin id (unique per
+                # channel, DESIGN section 13): re-keying the same 12345 order finds the first
+                # complaint instead of making a second one.
                 complaint, code = complaint_submit(
-                    data=data, files=files, actor=request.user, channel=channel, origin=origin
+                    data=data,
+                    files=files,
+                    actor=request.user,
+                    channel=channel,
+                    origin=origin,
+                    external_ref=origin["origin_ref"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                if code is None:
+                    return _registered_before(request, complaint)
                 receipts = dict(request.session.get(RECEIPTS_SESSION_KEY, {}))
                 receipts[complaint.reference] = code
                 # The newest few only: a receipt is printed at once, not kept in the session.
@@ -481,6 +492,22 @@ def register(request):
     else:
         form = RegisterForm(agency_query=query)
     return render(request, "complaints/console/register.html", {"form": form, "q": query})
+
+
+def _registered_before(request, complaint):
+    """The work order was registered already: say so with its reference; open the case when
+    this user may see it, else back to an empty form (no link to a page they would not get)."""
+    messages.warning(
+        request,
+        _("该工单已于 %(date)s 登记，受理编号 %(reference)s，未重复登记。")
+        % {
+            "date": timezone.localtime(complaint.submitted_at).date().isoformat(),
+            "reference": complaint.reference,
+        },
+    )
+    if complaint_scope(request.user).admits(complaint):
+        return redirect("console:case", reference=complaint.reference)
+    return redirect("console:register")
 
 
 @policy_required("complaint.register")

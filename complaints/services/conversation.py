@@ -1,10 +1,8 @@
 """Messages between the complainant and the staff, and the staff's internal notes."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.policy import AGENCY_LIAISON, CREDIT_OFFICER, HANDLER, require, roles_of
@@ -43,9 +41,7 @@ def complaint_reply(*, complaint: Complaint, actor, body: str) -> ComplaintMessa
             complaint=complaint, sender=sender, author=actor, body=body
         )
         # The complainant learns of the reply by SMS/e-mail (outbox, same transaction).
-        with translation.override(settings.LANGUAGE_CODE):
-            sender_label = str(MessageSender(sender).label)
-        reply_notices_queue(complaint, sender_label=sender_label)
+        reply_notices_queue(complaint, sender=sender)
     return message
 
 

@@ -10,10 +10,11 @@ moves it on to ``routed`` at once (第一时间转交), starting the acceptance 
 
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -55,6 +56,7 @@ def complaint_submit(
     channel: str = Channel.WEB,
     external_ref: str = "",
     origin: dict | None = None,
+    language: str = "",
 ) -> tuple[Complaint, str | None]:
     """File a complaint from validated ``data``; return it and its access code (shown once).
 
@@ -72,6 +74,10 @@ def complaint_submit(
 
     ``origin`` (a registrant's only): where it came from, ``{"origin_ref": the other channel's
     work-order number, "received_on": "YYYY-MM-DD"}``, kept on the submission event.
+
+    ``language`` is the complainant's (their e-mails and SMS are sent in it): the one given, else
+    the active language of a complainant's own request, else (a registrant files for someone
+    who did not choose) the product's language.
     """
     require(actor, "complaint.submit")
     registrant = actor if actor is not None and may(actor, "complaint.register") else None
@@ -108,6 +114,7 @@ def complaint_submit(
         fields[name] = fields.get(name) or ""
     fields["respondent_agency"] = respondent
     fields["consent_to_share_contact"] = bool(fields.get("consent_to_share_contact"))
+    fields["language"] = _complainant_language(language, own_request=registrant is None)
     now, code = timezone.now(), access_code_new()
     stored_paths: list[str] = []
     try:
@@ -149,6 +156,16 @@ def _registrant_channel(registrant, channel: str) -> str:
             {"channel": _("该对接系统只能以“%(channel)s”渠道登记投诉。") % {"channel": own}}
         )
     return own
+
+
+def _complainant_language(language: str, *, own_request: bool) -> str:
+    """A code of ``settings.LANGUAGES`` (``en-us`` → ``en``)."""
+    if not language and own_request:
+        language = translation.get_language() or ""
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _by_external_ref(channel: str, external_ref: str) -> Complaint | None:

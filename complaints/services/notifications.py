@@ -6,6 +6,11 @@ unsent — so a mail server or broker that is down never fails or loses a submis
 goes in batches (``integrity_portal.outbox``): one statement claims up to 100 rows, one SMTP
 connection and one SMS session send them, one statement marks them sent.
 
+A notice to the complainant is stored as a text code and parameters with the complaint's
+language and rendered when sent (``complaints.notices``): the receipt, status and reply
+notices, the one-time code of 找回查询码 reach an English-speaking complainant in English
+whatever language the staff member who caused them works in.
+
 SMS goes through a pluggable backend (``settings.SMS_BACKEND``, dotted path to a class with
 ``send(phone, body)``, and optionally ``open()`` and ``close()`` around a batch, like Django's
 mail backends); the default logs the message, for deployments without an SMS gateway.
@@ -18,17 +23,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from integrity_portal.outbox import BATCH_SIZE, claim_batch, mark_failed, mark_sent
 from integrity_portal.tasking import enqueue_drain_on_commit, enqueue_on_commit
 
-from ..choices import Action, NotificationChannel, Status
+from .. import notices
+from ..choices import Action, NotificationChannel
 from ..models import Complaint, ComplaintEvent, Notification
-from ..timeline import public_text
+from ..notices import notice_text
 from ..validators import is_mobile
 
 logger = logging.getLogger(__name__)
@@ -53,26 +57,27 @@ def sms_backend():
     return import_string(getattr(settings, "SMS_BACKEND", f"{__name__}.LoggingSmsBackend"))()
 
 
-def _rows_for(complaint: Complaint, *, subject: str, body: str, sms: str) -> list[Notification]:
-    """The e-mail (when the complainant gave an address) and the SMS (to a mobile number)."""
+def _rows_for(complaint: Complaint, template: str, params: dict) -> list[Notification]:
+    """The e-mail (when the complainant gave an address) and the SMS (to a mobile number) of
+    the notice ``template``, rendered in the complaint's language when sent
+    (``complaints.notices``)."""
     rows = []
+    common = {
+        "complaint": complaint,
+        "template": template,
+        "params": {"reference": complaint.reference, **params},
+        "language": complaint.language,
+    }
     if complaint.contact_email:
         rows.append(
             Notification(
-                complaint=complaint,
-                channel=NotificationChannel.EMAIL,
-                recipient=complaint.contact_email,
-                subject=subject[:200],
-                body=body,
+                channel=NotificationChannel.EMAIL, recipient=complaint.contact_email, **common
             )
         )
     if is_mobile(complaint.contact_phone):
         rows.append(
             Notification(
-                complaint=complaint,
-                channel=NotificationChannel.SMS,
-                recipient=complaint.contact_phone,
-                body=sms,
+                channel=NotificationChannel.SMS, recipient=complaint.contact_phone, **common
             )
         )
     return rows
@@ -80,92 +85,23 @@ def _rows_for(complaint: Complaint, *, subject: str, body: str, sms: str) -> lis
 
 def tracking_url(complaint: Complaint) -> str:
     """The complaint's tracking page: it asks for the access code (or offers to recover it)."""
-    return settings.SITE_URL + reverse("complaints:track_detail", args=[complaint.reference])
-
-
-def _receipt(complaint: Complaint) -> list[Notification]:
-    """受理回执: announces a new complaint (and its routing) and says how to track it, never
-    with the access code (a message can be read by others; the code is shown once on the
-    receipt page, and can be replaced through 找回查询码)."""
-    status = Status(complaint.status).label
-    params = {
-        "title": complaint.title,
-        "reference": complaint.reference,
-        "status": status,
-        "url": tracking_url(complaint),
-    }
-    return _rows_for(
-        complaint,
-        subject=_("投诉已受理：%(reference)s") % params,
-        body=_(
-            "您的投诉“%(title)s”已提交，受理编号 %(reference)s，当前状态：%(status)s。\n"
-            "查看办理进度：%(url)s\n"
-            "请输入受理编号和提交时获得的查询码。查询码遗失的，可在该页面点击“找回查询码”，"
-            "凭受理编号和本邮箱或登记的手机号码重新设置。"
-        )
-        % params,
-        sms=_(
-            "【政务诚信投诉】您的投诉已提交，受理编号%(reference)s，当前状态：%(status)s。"
-            "凭受理编号和查询码查看进度：%(url)s；查询码遗失可在该页面找回。"
-        )
-        % params,
-    )
-
-
-def _access_code_reset_notice(complaint: Complaint) -> list[Notification]:
-    """Tells the contact on file that the access code was replaced (找回查询码), so an
-    unexpected reset does not go unnoticed."""
-    params = {"reference": complaint.reference}
-    return _rows_for(
-        complaint,
-        subject=_("查询码已重设：%(reference)s") % params,
-        body=_(
-            "您的投诉（受理编号 %(reference)s）的查询码已通过找回流程重新设置，原查询码已失效。\n"
-            "如非本人操作，请联系信用办。"
-        )
-        % params,
-        sms=_(
-            "【政务诚信投诉】您的投诉%(reference)s的查询码已重新设置，原查询码已失效。"
-            "如非本人操作，请联系信用办。"
-        )
-        % params,
-    )
+    return notices.tracking_url(complaint.reference)
 
 
 def _status_notice(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
-    status = Status(event.to_status).label
-    return _rows_for(
-        complaint,
-        subject=_("投诉办理进度更新：%(reference)s") % {"reference": complaint.reference},
-        body=_("您的投诉（受理编号 %(reference)s）状态已更新为：%(status)s。\n%(message)s")
-        % {"reference": complaint.reference, "status": status, "message": public_text(event)},
-        sms=_("【政务诚信投诉】您的投诉%(reference)s状态已更新为：%(status)s。")
-        % {"reference": complaint.reference, "status": status},
-    )
+    """The new status and the event's public sentence (its action and data, rendered when
+    sent)."""
+    params = {"status": event.to_status, "action": event.action, "data": event.data or {}}
+    if event.message:  # an event written before sentences were rendered on reading
+        params["message"] = event.message
+    return _rows_for(complaint, notices.STATUS, params)
 
 
-def reply_notices_queue(complaint: Complaint, *, sender_label: str) -> list[int]:
-    """Tell the complainant that staff wrote to them (the message itself stays on the
-    tracking page, behind the access code). Call in the reply's transaction."""
-    with translation.override(settings.LANGUAGE_CODE):
-        params = {
-            "reference": complaint.reference,
-            "sender": sender_label,
-            "url": tracking_url(complaint),
-        }
-        rows = _rows_for(
-            complaint,
-            subject=_("投诉有新的回复：%(reference)s") % params,
-            body=_(
-                "%(sender)s就您的投诉（受理编号 %(reference)s）给您留言，"
-                "请凭受理编号和查询码查看：%(url)s"
-            )
-            % params,
-            sms=_(
-                "【政务诚信投诉】%(sender)s就您的投诉%(reference)s给您留言，请凭查询码查看：%(url)s"
-            )
-            % params,
-        )
+def reply_notices_queue(complaint: Complaint, *, sender: str) -> list[int]:
+    """Tell the complainant that staff (``sender``, a ``MessageSender`` code) wrote to them;
+    the message itself stays on the tracking page, behind the access code. Call in the reply's
+    transaction."""
+    rows = _rows_for(complaint, notices.REPLY, {"sender": sender})
     ids = [row.pk for row in Notification.objects.bulk_create(rows)]
     deliver_on_commit(ids)
     return ids
@@ -174,20 +110,19 @@ def reply_notices_queue(complaint: Complaint, *, sender_label: str) -> list[int]
 def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[int]:
     """The complainant's notices for ``events`` (called by ``transitions.write``, in the same
     transaction): the receipt for a submission, a notice for every public change of status.
-    Delivered after commit."""
+    Delivered after commit, in the complaint's language."""
     rows: list[Notification] = []
-    # The complainant's messages are in Chinese, the product's language, whatever the UI
-    # language of the request that triggered them.
-    with translation.override(settings.LANGUAGE_CODE):
-        for event in events:
-            if event.action == Action.SUBMIT:
-                rows += _receipt(complaint)
-            elif event.action == Action.RESET_ACCESS_CODE:
-                rows += _access_code_reset_notice(complaint)
-            elif event.action == Action.ROUTE:
-                continue  # the receipt names the status the routing gave
-            elif event.is_public and event.to_status and event.to_status != event.from_status:
-                rows += _status_notice(complaint, event)
+    for event in events:
+        if event.action == Action.SUBMIT:
+            rows += _rows_for(
+                complaint, notices.RECEIPT, {"title": complaint.title, "status": complaint.status}
+            )
+        elif event.action == Action.RESET_ACCESS_CODE:
+            rows += _rows_for(complaint, notices.ACCESS_CODE_RESET, {})
+        elif event.action == Action.ROUTE:
+            continue  # the receipt names the status the routing gave
+        elif event.is_public and event.to_status and event.to_status != event.from_status:
+            rows += _status_notice(complaint, event)
     if not rows:
         return []
     ids = [row.pk for row in Notification.objects.bulk_create(rows)]
@@ -243,9 +178,10 @@ def _send_emails(rows: list[Notification]) -> list[int]:
         connection.open()
         while pending:
             row = pending.pop(0)
+            subject, body = notice_text(row)
             message = EmailMessage(
-                row.subject,
-                row.body,
+                subject,
+                body,
                 settings.DEFAULT_FROM_EMAIL,
                 [row.recipient],
                 connection=connection,
@@ -283,7 +219,7 @@ def _send_sms(rows: list[Notification]) -> list[int]:
     try:
         for row in rows:
             try:
-                backend.send(row.recipient, row.body)
+                backend.send(row.recipient, notice_text(row)[1])
             except Exception as exc:  # this row alone is retried
                 _failed(row, exc)
                 continue

@@ -23,11 +23,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from agencies.policy import Complainant
 
+from .. import notices
 from ..choices import Action, NotificationChannel
 from ..models import AccessCodeRecovery, Complaint, Notification
 from ..validators import is_mobile, normalize_phone
@@ -125,33 +125,18 @@ def access_code_recovery_request(*, client: str, reference: str, contact: str) -
 
 
 def _code_notification(complaint: Complaint, *, channel: str, code: str) -> Notification:
+    """The one-time code, to the contact on file, rendered in the complaint's language when
+    sent (``complaints.notices``)."""
     minutes = int(CODE_VALID.total_seconds() // 60)
-    params = {"reference": complaint.reference, "code": code, "minutes": minutes}
-    # In Chinese, the product's language, like the complainant's other notices.
-    with translation.override(settings.LANGUAGE_CODE):
-        if channel == NotificationChannel.SMS:
-            return Notification.objects.create(
-                complaint=complaint,
-                channel=channel,
-                recipient=complaint.contact_phone,
-                body=_(
-                    "【政务诚信投诉】您正在找回投诉%(reference)s的查询码，验证码%(code)s，"
-                    "%(minutes)s分钟内有效。如非本人操作，请忽略本短信。"
-                )
-                % params,
-            )
-        return Notification.objects.create(
-            complaint=complaint,
-            channel=channel,
-            recipient=complaint.contact_email,
-            subject=_("找回查询码验证码：%(reference)s") % params,
-            body=_(
-                "您正在找回投诉（受理编号 %(reference)s）的查询码。\n"
-                "验证码：%(code)s，%(minutes)s分钟内有效，只能使用一次。\n"
-                "如非本人操作，请忽略本邮件，您原来的查询码仍然有效。"
-            )
-            % params,
-        )
+    sms = channel == NotificationChannel.SMS
+    return Notification.objects.create(
+        complaint=complaint,
+        channel=channel,
+        recipient=complaint.contact_phone if sms else complaint.contact_email,
+        template=notices.RECOVERY_CODE,
+        params={"reference": complaint.reference, "code": code, "minutes": minutes},
+        language=complaint.language,
+    )
 
 
 def access_code_recovery_confirm(

@@ -1,5 +1,6 @@
 // Progressive enhancement of the public complaint form (it works without this file):
-// the respondent search lists matches while typing, and the receipt's print button works.
+// the respondent search lists matches while typing, and the receipt's print, copy and
+// save-as-image buttons work.
 (function () {
   "use strict";
 
@@ -85,6 +86,35 @@
     });
   }
 
+  // Save the receipt (access code included) as a PNG, drawn in the browser by the vendored
+  // html-to-image (static/vendor/html-to-image); the buttons are left out of the picture. The
+  // button stays hidden when the library did not load.
+  function setUpSaveImage() {
+    document.querySelectorAll("[data-save-image]").forEach(function (button) {
+      var source = document.querySelector(button.dataset.saveImage);
+      if (!window.htmlToImage || !source) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        window.htmlToImage.toPng(source, {
+          backgroundColor: "#ffffff",
+          pixelRatio: 2,
+          skipFonts: true,
+          filter: function (node) {
+            return !(node.classList && node.classList.contains("no-print"));
+          }
+        }).then(function (url) {
+          var link = el("a", { href: url, download: button.dataset.filename || "receipt.png" });
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+        }).catch(function () {
+          window.alert(button.dataset.failed || "");
+        }).then(function () { button.disabled = false; });
+      });
+    });
+  }
+
   // After a failed submission, focus the error summary so it is read out and seen first.
   function focusErrors() {
     var summary = document.getElementById("error-summary");
@@ -107,5 +137,6 @@
     setUpSearch();
     setUpPrint();
     setUpCopy();
+    setUpSaveImage();
   });
 })();

@@ -1,5 +1,6 @@
 """axe-core (committed under static/vendor/axe-core, from the npm registry) finds no serious
-or critical violation on the public pages a complainant goes through."""
+or critical violation on the public pages a complainant goes through, in Chinese and in English
+(one pass over the pages per language, the language chosen by the browser's locale)."""
 
 import pytest
 
@@ -45,10 +46,14 @@ def case():
     return complaint
 
 
-def test_public_pages_have_no_serious_or_critical_violations(live_server, make_browser_page, case):
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_public_pages_have_no_serious_or_critical_violations(
+    live_server, make_browser_page, case, locale
+):
     base = live_server.url
-    page = make_browser_page(locale="zh-CN")
+    page = make_browser_page(locale=locale)
     found = {}
+    submit = page.locator('button[name="submit"]')
 
     def check(name):
         problems = violations(page, base)
@@ -67,12 +72,13 @@ def test_public_pages_have_no_serious_or_critical_violations(live_server, make_b
 
     # The form with errors, then a filed complaint's receipt.
     page.goto(base + "/complaints/new/")
-    page.get_by_role("button", name="提交投诉").click()
+    assert page.locator("html").get_attribute("lang") == {"zh-CN": "zh-CN", "en-US": "en"}[locale]
+    submit.click()
     page.wait_for_selector("#error-summary")
     check("form with errors")
     school = AgencyFactory(name="阳光小学", supervisor=AgencyFactory(name="城东区教育局"))
     page.fill("#agency-q", "阳光")
-    page.get_by_role("button", name="搜索").click()
+    page.locator('button[name="search"]').click()
     page.check(f'input[name=respondent_agency][value="{school.pk}"]')
     page.fill("#id_complainant_name", "城东建筑修缮有限公司")
     page.fill("#id_complainant_uscc", make_uscc(42, prefix="91330106"))
@@ -81,7 +87,7 @@ def test_public_pages_have_no_serious_or_critical_violations(live_server, make_b
     page.check('input[name=domain][value="payment_arrears"]')
     page.fill("#id_title", "校舍维修工程款拖欠")
     page.fill("#id_description", "验收合格后至今未付款。")
-    page.get_by_role("button", name="提交投诉").click()
+    submit.click()
     page.wait_for_selector("#receipt-access-code")
     check("receipt")
 

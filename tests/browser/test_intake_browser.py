@@ -1,6 +1,8 @@
 """A person files a complaint in the browser, keeps the receipt and tracks it."""
 
 import re
+import struct
+import zlib
 
 import pytest
 
@@ -46,6 +48,19 @@ def fill_and_submit(page, base_url, school, tmp_path, *, search_button: str, sub
     return reference, code
 
 
+def png_facts(data: bytes) -> tuple[int, int, int]:
+    """Width, height and the number of distinct bytes of the decoded pixel rows of a PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    idat, at = b"", 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        if data[at + 4 : at + 8] == b"IDAT":
+            idat += data[at + 8 : at + 8 + length]
+        at += 12 + length
+    return width, height, len(set(zlib.decompress(idat)))
+
+
 def test_file_a_complaint_in_chinese_and_track_it(live_server, browser_page, school, tmp_path):
     page = browser_page
     reference, code = fill_and_submit(
@@ -56,6 +71,18 @@ def test_file_a_complaint_in_chinese_and_track_it(live_server, browser_page, sch
     complaint = Complaint.objects.get(reference=reference)
     assert complaint.attachments.get().content_type == "application/pdf"
     page.screenshot(path=str(tmp_path / "receipt-zh.png"), full_page=True)
+
+    # 保存为图片: a PNG of the receipt, drawn in the browser (vendored html-to-image).
+    box = page.locator("#receipt").bounding_box()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="保存为图片").click()
+    download = download_info.value
+    assert download.suggested_filename == f"受理回执-{reference}.png"
+    png = download.path().read_bytes()
+    width, height, pixels = png_facts(png)
+    # The receipt's size at pixel ratio 2 (the library rounds up).
+    assert abs(width - box["width"] * 2) <= 2 and abs(height - box["height"] * 2) <= 2
+    assert pixels > 50, "the picture is drawn, not a blank canvas"
 
     # The receipt is shown once: reloading does not show the code again.
     page.reload()

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from complaints.models import Notification
+from complaints.notices import notice_text
 from tests.complaints.factories import ComplaintFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -30,8 +31,8 @@ def test_receipt_link_in_a_new_session_then_a_lost_code_is_recovered(
     page.fill("#id_contact", complaint.contact_phone)
     page.get_by_role("button", name="发送验证码").click()
     page.wait_for_selector("#id_code")
-    sms = Notification.objects.filter(complaint=complaint, body__contains="验证码").get()
-    one_time = re.search(r"验证码(\d{6})", sms.body).group(1)
+    sms = Notification.objects.filter(complaint=complaint, template="recovery_code").get()
+    one_time = re.search(r"验证码(\d{6})", notice_text(sms)[1]).group(1)
     page.fill("#id_code", one_time)
     page.get_by_role("button", name="重设查询码").click()
     page.wait_for_selector("#receipt-access-code")

@@ -47,9 +47,17 @@ def complaint_data(**overrides) -> dict:
     return data
 
 
-def complaint_submit_for_test(*, files=(), actor=None, channel="web", **overrides):
+def complaint_submit_for_test(
+    *, files=(), actor=None, channel="web", language="zh-hans", **overrides
+):
+    """The complainant's ``language`` is given, not taken from the active language, which an
+    earlier test-client request in the same thread may have left at English."""
     return complaint_submit(
-        data=complaint_data(**overrides), files=files, actor=actor, channel=channel
+        data=complaint_data(**overrides),
+        files=files,
+        actor=actor,
+        channel=channel,
+        language=language,
     )
 
 

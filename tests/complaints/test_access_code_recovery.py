@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints.choices import Action, NotificationChannel
 from complaints.models import AccessCodeRecovery, ComplaintEvent, Notification
+from complaints.notices import notice_text
 from complaints.services.recovery import (
     MAX_ATTEMPTS,
     RecoveryThrottled,
@@ -28,12 +29,12 @@ CLIENT = "203.0.113.7"
 def one_time_code(complaint) -> str:
     """The newest one-time code sent to the complaint's contact (from the outbox row)."""
     row = (
-        Notification.objects.filter(complaint=complaint, body__contains="验证码")
+        Notification.objects.filter(complaint=complaint, template="recovery_code")
         .order_by("-id")
         .first()
     )
     assert row is not None, "no one-time code was sent"
-    return re.search(r"验证码[：:]?(\d{6})", row.body).group(1)
+    return re.search(r"验证码[：:]?(\d{6})", notice_text(row)[1]).group(1)
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_matching_phone_sends_a_one_time_code_by_sms_to_the_number_on_file(rates
         client=CLIENT, reference=complaint.reference, contact=complaint.contact_phone
     )
     assert result is None
-    row = Notification.objects.filter(complaint=complaint, body__contains="验证码").get()
+    row = Notification.objects.filter(complaint=complaint, template="recovery_code").get()
     assert row.channel == NotificationChannel.SMS
     assert row.recipient == complaint.contact_phone
     recovery = AccessCodeRecovery.objects.get()
@@ -74,7 +75,7 @@ def test_matching_email_in_other_case_sends_the_code_by_email(rates):
     access_code_recovery_request(
         client=CLIENT, reference=complaint.reference, contact=complaint.contact_email.upper()
     )
-    row = Notification.objects.filter(complaint=complaint, body__contains="验证码").get()
+    row = Notification.objects.filter(complaint=complaint, template="recovery_code").get()
     assert row.channel == NotificationChannel.EMAIL
     assert row.recipient == complaint.contact_email
 
@@ -130,7 +131,7 @@ def test_requests_for_one_reference_are_throttled_whether_or_not_the_pair_matche
                 client="198.51.100.1", reference=complaint.reference, contact=contact
             )
     assert AccessCodeRecovery.objects.count() == 3  # refused requests send and store nothing
-    assert Notification.objects.filter(body__contains="验证码").count() == 2
+    assert Notification.objects.filter(template="recovery_code").count() == 2
 
 
 def test_requests_from_one_client_are_throttled_across_references(rates):
@@ -196,7 +197,7 @@ def test_the_one_time_code_sets_a_new_access_code_and_the_old_one_stops_working(
     event = ComplaintEvent.objects.filter(complaint=complaint).order_by("-seq").first()
     assert (event.action, event.is_public) == (Action.RESET_ACCESS_CODE, False)
     assert event.actor_kind == "complainant"
-    reset_notice = Notification.objects.filter(complaint=complaint, body__contains="已重新设置")
+    reset_notice = Notification.objects.filter(complaint=complaint, template="access_code_reset")
     assert reset_notice.exists()
 
 
@@ -333,6 +334,7 @@ def test_receipt_sms_and_email_say_how_to_track_and_how_to_recover(settings):
     rows = Notification.objects.filter(complaint=complaint)
     assert {r.channel for r in rows} == {NotificationChannel.SMS, NotificationChannel.EMAIL}
     for row in rows:
-        assert f"https://xinyong.example.gov.cn/track/{complaint.reference}/" in row.body
-        assert "找回" in row.body
-        assert complaint.access_code not in row.body
+        text = notice_text(row)[1]
+        assert f"https://xinyong.example.gov.cn/track/{complaint.reference}/" in text
+        assert "找回" in text
+        assert complaint.access_code not in text

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints.choices import Action, NotificationChannel, Status
 from complaints.models import Complaint, ComplaintEvent, Notification
+from complaints.notices import notice_text
 from complaints.services.events import event_hash, event_payload
 from complaints.signals import complaint_event_committed
 from tests.agencies.factories import AgencyFactory, make_uscc
@@ -188,9 +189,10 @@ def test_receipt_rows_carry_the_model_defaults_and_no_access_code():
     for row in (email, sms):
         assert row.created_at is not None and row.sent_at is None and row.claimed_until is None
         assert row.attempts == 0 and row.last_error == ""
-        assert code not in row.body and complaint.reference in row.body
-    assert email.recipient == "li@example.invalid" and complaint.reference in email.subject
-    assert sms.recipient == complaint.contact_phone and sms.subject == ""
+        text = notice_text(row)[1]
+        assert code not in text and complaint.reference in text
+    assert email.recipient == "li@example.invalid" and complaint.reference in notice_text(email)[0]
+    assert sms.recipient == complaint.contact_phone and notice_text(sms)[0] == ""
 
 
 def test_landline_without_email_gets_no_receipt_row():
@@ -267,14 +269,14 @@ def test_on_postgresql_a_submission_is_one_transaction(respondent, monkeypatch, 
 def test_on_postgresql_a_failed_write_stores_nothing_and_removes_the_files(respondent, monkeypatch):
     from complaints.services import notifications
 
-    def too_long_recipient(complaint):
+    def too_long_recipient(complaint, template, params):
         return [
             Notification(
                 complaint=complaint, channel=NotificationChannel.EMAIL, recipient="x" * 300
             )
         ]
 
-    monkeypatch.setattr(notifications, "_receipt", too_long_recipient)
+    monkeypatch.setattr(notifications, "_rows_for", too_long_recipient)
     with pytest.raises(Exception, match="too long"):
         complaint_submit_for_test(respondent_agency=respondent, files=[evidence.pdf()])
     assert_nothing_stored()  # rows and files

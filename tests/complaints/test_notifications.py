@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from complaints import tasks
 from complaints.models import Notification
+from complaints.notices import notice_text
 from complaints.services import workflow as wf
 from complaints.services.conversation import complaint_note_add
 from complaints.services.notifications import (
@@ -185,8 +186,8 @@ def test_public_status_change_queues_a_notice_and_internal_notes_do_not(
         wf.complaint_accept(complaint=complaint, actor=handler)
     rows = Notification.objects.filter(complaint=complaint)
     assert rows.count() == 2
-    assert all("核实中" in row.body for row in rows)
-    assert all("内部" not in row.body for row in rows)
+    assert all("核实中" in notice_text(row)[1] for row in rows)
+    assert all("内部" not in notice_text(row)[1] for row in rows)
 
 
 def test_broker_down_loses_nothing_and_the_sweep_delivers_later(

@@ -5,6 +5,7 @@ import pytest
 
 from complaints.choices import NotificationChannel, Satisfaction, Status
 from complaints.models import Notification
+from complaints.notices import notice_text
 from complaints.services import workflow as wf
 from complaints.services.conversation import complaint_reply
 from complaints.services.tracking import complaint_public_view, feedback_submit
@@ -91,8 +92,9 @@ def test_a_staff_reply_is_labelled_with_its_role_and_the_complainant_is_told(cli
     notices = Notification.objects.filter(complaint=complaint).order_by("id")[before:]
     assert {n.channel for n in notices} == {NotificationChannel.SMS, NotificationChannel.EMAIL}
     for notice in notices:
-        assert "承办单位" in notice.body and f"/track/{complaint.reference}/" in notice.body
-        assert "请补充验收单" not in notice.body  # the message stays behind the access code
+        text = notice_text(notice)[1]
+        assert "承办单位" in text and f"/track/{complaint.reference}/" in text
+        assert "请补充验收单" not in text  # the message stays behind the access code
     client.post("/track/", {"reference": complaint.reference, "access_code": complaint.access_code})
     page = client.get(f"/track/{complaint.reference}/").content.decode()
     assert 'data-sender="handler"><strong class="sender">承办单位</strong>' in page

@@ -77,6 +77,33 @@ def test_clerk_registers_a_phone_complaint_and_prints_its_receipt_with_the_acces
     assert "12345-2026-000871" in case
 
 
+def test_re_keying_the_same_work_order_finds_the_first_complaint():
+    school = AgencyFactory(supervisor=AgencyFactory())
+    clerk, colleague = (StaffFactory(role=StaffRole.INTAKE_CLERK) for _ in range(2))
+    first = logged_in(clerk).post("/console/register/", phone_complaint(school))
+    complaint = Complaint.objects.get()
+    assert complaint.external_ref == "12345-2026-000871"
+    assert first["Location"].endswith("/receipt/")
+
+    client = logged_in(clerk)
+    again = client.post("/console/register/", phone_complaint(school), follow=True)
+    assert again.redirect_chain == [(f"/console/c/{complaint.reference}/", 302)]
+    page = again.content.decode()
+    assert "该工单已于" in page and complaint.reference in page
+    assert Complaint.objects.count() == 1
+
+    # A colleague who cannot open the first complaint is told its reference, offered no link.
+    other = logged_in(colleague).post("/console/register/", phone_complaint(school), follow=True)
+    assert other.redirect_chain == [("/console/register/", 302)]
+    page = other.content.decode()
+    assert complaint.reference in page and f"/console/c/{complaint.reference}/" not in page
+    assert Complaint.objects.count() == 1
+
+    # The same number from another channel is another work order.
+    logged_in(clerk).post("/console/register/", phone_complaint(school, channel="petition"))
+    assert Complaint.objects.count() == 2
+
+
 def test_clerk_registration_with_bad_input_says_why_and_creates_nothing():
     school = AgencyFactory()
     client = logged_in(StaffFactory(role=StaffRole.INTAKE_CLERK))

@@ -143,7 +143,7 @@ def run_scenario(step, settle):
         lambda: check(funding_officer, respondent)["restricted"] is False,
     )
     assert CreditCheck.objects.filter(agency=respondent, restricted=True).exists()
-    assert Notification.objects.filter(complaint=complaint, body__contains="已修复").exists()
+    assert Notification.objects.filter(complaint=complaint, template="record_repaired").exists()
     assert Notification.objects.filter(recipient="liaison@example.invalid").exists()
 
 
