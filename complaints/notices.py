@@ -25,6 +25,7 @@ REPLY = "reply"
 ACCESS_CODE_RESET = "access_code_reset"
 RECOVERY_CODE = "recovery_code"
 RECORD_REPAIRED = "record_repaired"
+REVIEW_DECIDED = "review_decided"
 
 
 def tracking_url(reference: str) -> str:
@@ -57,7 +58,9 @@ def _receipt(p: dict) -> tuple[str, str, str]:
     )
 
 
-def _status_notice(p: dict) -> tuple[str, str, str]:
+def _event_values(p: dict) -> dict:
+    """The reference, the status label and the event's public sentence, in the active
+    language."""
     from .timeline import public_text
 
     event = ComplaintEvent(
@@ -66,15 +69,37 @@ def _status_notice(p: dict) -> tuple[str, str, str]:
         message=p.get("message", ""),
         is_public=True,
     )
-    values = {
+    return {
         "reference": p["reference"],
         "status": _status(p["status"]),
         "message": public_text(event),
     }
+
+
+def _status_notice(p: dict) -> tuple[str, str, str]:
+    values = _event_values(p)
     return (
         _("投诉办理进度更新：%(reference)s") % values,
         _("您的投诉（受理编号 %(reference)s）状态已更新为：%(status)s。\n%(message)s") % values,
         _("【政务诚信投诉】您的投诉%(reference)s状态已更新为：%(status)s。") % values,
+    )
+
+
+def _review_decided(p: dict) -> tuple[str, str, str]:
+    """复核 decided: upheld (verifying again) or refused (still unfounded), with the reason."""
+    values = _event_values(p)
+    return (
+        _("投诉复核结果：%(reference)s") % values,
+        _(
+            "您的投诉（受理编号 %(reference)s）的复核申请已有决定，"
+            "当前状态：%(status)s。\n%(message)s"
+        )
+        % values,
+        _(
+            "【政务诚信投诉】您的投诉%(reference)s的复核申请已有决定，当前状态：%(status)s。"
+            "请凭查询码查看。"
+        )
+        % values,
     )
 
 
@@ -152,6 +177,7 @@ TEXTS = {
     ACCESS_CODE_RESET: _access_code_reset,
     RECOVERY_CODE: _recovery_code,
     RECORD_REPAIRED: _record_repaired,
+    REVIEW_DECIDED: _review_decided,
 }
 
 

@@ -88,13 +88,19 @@ def tracking_url(complaint: Complaint) -> str:
     return notices.tracking_url(complaint.reference)
 
 
-def _status_notice(complaint: Complaint, event: ComplaintEvent) -> list[Notification]:
-    """The new status and the event's public sentence (its action and data, rendered when
+def _status_notice(
+    complaint: Complaint, event: ComplaintEvent, template: str = notices.STATUS
+) -> list[Notification]:
+    """The status the event left and its public sentence (its action and data, rendered when
     sent)."""
-    params = {"status": event.to_status, "action": event.action, "data": event.data or {}}
+    params = {
+        "status": event.to_status or complaint.status,
+        "action": event.action,
+        "data": event.data or {},
+    }
     if event.message:  # an event written before sentences were rendered on reading
         params["message"] = event.message
-    return _rows_for(complaint, notices.STATUS, params)
+    return _rows_for(complaint, template, params)
 
 
 def reply_notices_queue(complaint: Complaint, *, sender: str) -> list[int]:
@@ -109,7 +115,8 @@ def reply_notices_queue(complaint: Complaint, *, sender: str) -> list[int]:
 
 def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[int]:
     """The complainant's notices for ``events`` (called by ``transitions.write``, in the same
-    transaction): the receipt for a submission, a notice for every public change of status.
+    transaction): the receipt for a submission, a notice for every public change of status and
+    for a decided 复核.
     Delivered after commit, in the complaint's language."""
     rows: list[Notification] = []
     for event in events:
@@ -121,6 +128,9 @@ def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[in
             rows += _rows_for(complaint, notices.ACCESS_CODE_RESET, {})
         elif event.action == Action.ROUTE:
             continue  # the receipt names the status the routing gave
+        elif event.action == Action.DECIDE_REVIEW and event.is_public:
+            # Upheld or refused, the complainant who asked hears the decision.
+            rows += _status_notice(complaint, event, notices.REVIEW_DECIDED)
         elif event.is_public and event.to_status and event.to_status != event.from_status:
             rows += _status_notice(complaint, event)
     if not rows:

@@ -15,10 +15,11 @@ from complaints.notices import TEXTS, notice_text
 from complaints.services import workflow as wf
 from complaints.services.conversation import complaint_reply
 from complaints.services.recovery import access_code_recovery_request
+from complaints.services.review import complaint_decide_review, complaint_request_review
 from tests.complaints.factories import complaint_submit_for_test
 from tests.complaints.test_intake_api import payload
 from tests.complaints.test_intake_pages import form_data
-from tests.complaints.test_workflow_helpers import handler_of
+from tests.complaints.test_workflow_helpers import handler_of, officer
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,29 @@ def test_admin_lists_notices_by_code_and_language(client, superuser):
     html = page.content.decode()
     assert html.count('<td class="field-template">receipt</td>') == 2
     assert '<td class="field-language">en</td>' in html
+
+
+def test_a_review_decision_reaches_the_complainant_in_their_language(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        english = file("en")
+        chinese = file("zh-hans")
+    for complaint in (english, chinese):
+        handler = handler_of(complaint)
+        wf.complaint_accept(complaint=complaint, actor=handler)
+        wf.complaint_find_unfounded(complaint=complaint, actor=handler, explanation="款项已支付")
+        complaint_request_review(complaint=complaint, reason="付款凭证有误")
+    mail.outbox.clear()
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        complaint_decide_review(
+            complaint=english, actor=officer(), upheld=False, reason="凭证经核对无误"
+        )
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        complaint_decide_review(complaint=chinese, actor=officer(), upheld=True, reason="重新核实")
+    refused, upheld = mail.outbox
+    assert refused.subject == f"Review of your complaint decided: {english.reference}"
+    assert not CJK.search(refused.body.replace("凭证经核对无误", "").replace(english.title, ""))
+    assert "Unfounded" in refused.body or "unfounded" in refused.body
+    assert upheld.subject == f"投诉复核结果：{chinese.reference}"
+    assert "复核认为理由成立" in upheld.body
