@@ -210,3 +210,14 @@ def cache_calls(monkeypatch):
     for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many"):
         monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request through the test client in English leaves English active in this thread
+    # (LocaleMiddleware activates, nothing deactivates); each test starts in the source language.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
