@@ -190,7 +190,18 @@ PROBES: dict[str, list[Probe]] = {
     "credit_record.withdraw": [
         api("post", "/api/v1/credit-records/{w.pushed_record.pk}/withdraw/", {})
     ],
-    "credit_record.browse": [console("get", "/console/credit/")],
+    # A date that is no date: the body is refused (400) before the service asks who pushed it.
+    "credit_record.perform": [
+        api(
+            "post",
+            "/api/v1/credit-records/{w.pushed_record.pk}/perform/",
+            {"performed_on": "not-a-date"},
+        )
+    ],
+    "credit_record.browse": [
+        console("get", "/console/credit/"),
+        console("get", "/console/credit/records/{w.pushed_record.pk}/"),
+    ],
     "agency_credit.read": [api("get", "/api/v1/agencies/{w.liaison_agency.pk}/credit/")],
     "agency_profile.view": [console("get", "/console/agencies/{w.liaison_agency.pk}/")],
     "objection.read": [
@@ -207,7 +218,10 @@ PROBES: dict[str, list[Probe]] = {
         console("post", "/console/credit/objections/{w.objection.pk}/dismiss/", {}),
     ],
     "integration_client.manage": [api("get", "/api/v1/integration-clients/")],
-    "arrears_publication.read": [api("get", "/api/v1/arrears-publication/?year=2025")],
+    "arrears_publication.read": [
+        api("get", "/api/v1/arrears-publication/?year=2025"),
+        console("get", "/console/credit/arrears/2025/"),
+    ],
     "arrears_publication.publish": [api("post", "/api/v1/arrears-publication/publish/", {})],
     "measure.read": [api("get", "/api/v1/measures/")],
     "sanction.read": [api("get", "/api/v1/sanctions/")],
