@@ -109,6 +109,23 @@ def restore_migration_seeds() -> bool:
     return True
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Every staff factory, demo login and ``client.login`` hashes a password; PBKDF2 at Django's
+    iteration count costs a large part of a second per hash on a busy machine and dominated many
+    tests. No test is about the hasher's strength (production settings keep Django's default);
+    the tests that check a password round trip (set, then ``check_password`` / login) still do,
+    through the fast hasher. ``override_settings`` sends ``setting_changed``, which empties
+    Django's cached hasher list."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
