@@ -151,6 +151,17 @@ class Complaint(models.Model):
 
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    # The outcome of each stage, set when the stage ends (``services.outcomes``), so that the
+    # evaluation's figures are SQL aggregates (DESIGN section 8). Null: the stage has not ended.
+    routed_at = models.DateTimeField(_("首次转办时间"), null=True, blank=True)
+    routed_on_time = models.BooleanField(_("按时转办"), null=True, blank=True)
+    accepted_on_time = models.BooleanField(_("按时受理"), null=True, blank=True)
+    verified_on_time = models.BooleanField(_("按时核实"), null=True, blank=True)
+    founded_at = models.DateTimeField(_("认定属实时间"), null=True, blank=True)
+    first_closed_at = models.DateTimeField(_("首次办结时间"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("重新核查时间"), null=True, blank=True)
+    handling_workdays = models.PositiveIntegerField(_("办理工作日数"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

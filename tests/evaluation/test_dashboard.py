@@ -94,3 +94,24 @@ def test_the_charts_show_the_monthly_trend_and_the_outcomes_by_domain(world):
     assert sum(received) == 11  # every complaint of the period, in its month of submission
     outcomes = page[page.index('id="outcome-chart"') :]
     assert "已整改：1" in outcomes and "认定违约失信：1" in outcomes
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_data(world):
+    """Table, trend and outcome charts are each one aggregate over the complaints (plus the
+    records, sanctions and repairs for the table): twice the data, the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in()
+    url = f"{URL}?from={world.period.start}&to={world.period.end}&group_by=respondent"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries]
+
+    queries()  # per-process caches (policies, the calendar) fill on the first request
+    first = queries()
+    build_world()  # twice the data, new groups
+    assert len(queries()) == len(first)
+    assert len(first) == 12
