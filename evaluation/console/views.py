@@ -88,16 +88,23 @@ OUTCOME_COLOURS = {
 
 
 def trend_chart(period):
-    """Monthly received / closed / overdue of the complaints submitted in each month, as SVG
-    geometry: three bars per month, scaled to the largest."""
+    """Monthly received / closed / overdue of the complaints submitted in each month."""
     tallies = count_tallies(period=period, group_by="month")
-    months = sorted(tallies)
-    peak = max([tallies[m].counts[c] for m in months for c in TREND] or [0]) or 1
+    return trend_geometry(
+        [{"month": m, **{c: tallies[m].counts[c] for c in TREND}} for m in sorted(tallies)]
+    )
+
+
+def trend_geometry(months: list[dict]):
+    """The trend as SVG geometry — three bars per month, scaled to the largest — from
+    ``[{"month": "YYYY-MM", "received": n, "closed": n, "overdue_open": n}, …]`` (the
+    dashboard's live counts, or an archived report's)."""
+    peak = max([month[c] for month in months for c in TREND] or [0]) or 1
     groups = []
     for i, month in enumerate(months):
         bars = []
         for j, code in enumerate(TREND):
-            value = tallies[month].counts[code]
+            value = month[code]
             height = round(value / peak * 120, 1)
             bars.append(
                 {
@@ -109,7 +116,7 @@ def trend_chart(period):
                     "label": COUNTS[code].label,
                 }
             )
-        groups.append({"month": month, "x": i * 60, "bars": bars})
+        groups.append({"month": month["month"], "x": i * 60, "bars": bars})
     legend = [{"label": COUNTS[c].label, "colour": TREND_COLOURS[c]} for c in TREND]
     return {"groups": groups, "width": max(60, len(months) * 60), "legend": legend}
 
@@ -246,7 +253,8 @@ def reports(request):
 
 @policy_required("evaluation.read")
 def report(request, pk: int):
-    """One archived report as a printable page: every grouping's table and ranking bars."""
+    """One archived report as a printable page: the monthly trend, every grouping's table and
+    ranking bars."""
     archived = get_object_or_404(archived_reports().defer(None), pk=pk)
     sections = [
         {
@@ -259,7 +267,12 @@ def report(request, pk: int):
     return render(
         request,
         "evaluation/report.html",
-        {"report": archived, "sections": sections, "figures": FIGURES},
+        {
+            "report": archived,
+            "sections": sections,
+            "figures": FIGURES,
+            "trend": trend_geometry(archived.trend) if archived.trend is not None else None,
+        },
     )
 
 
