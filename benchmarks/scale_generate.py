@@ -89,7 +89,8 @@ def agencies(now: dt.datetime) -> None:
     for i in range(1, AGENCIES + 1):
         supervisor = "\\N" if i <= SUPERVISORS else str(1 + (i % SUPERVISORS))
         name = f"主管部门{i}" if i <= SUPERVISORS else f"被投诉单位{i}"
-        region = counties[i % len(counties)]
+        # Departments (the credit officer's among them) city-wide: no region, all in scope.
+        region = "\\N" if i <= SUPERVISORS else counties[i % len(counties)]
         rows.append(
             [str(i), name, "\\N", "department", region, supervisor, "t", ts(now), ts(now), ""]
         )

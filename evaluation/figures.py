@@ -41,7 +41,7 @@ from sanctions.choices import RepairStatus
 from sanctions.models import Repair, Sanction
 
 from .definitions import AMOUNT_OF, COUNTS, DAYS_OF, FIGURES, RESULT_FIELDS, complaint_conditions
-from .scheme import score
+from .scheme import prepared, score
 
 
 @dataclass(frozen=True)
@@ -179,23 +179,27 @@ def _complaint_counts(tallies, period, group_by, level, key_filter, now, calenda
     if key_filter is not None:
         field_name = _complaint_group_field(group_by)
         complaints = complaints.filter(_group_filter(field_name, group_by, level, key_filter))
-    aggregates = {}
-    for code, condition in conditions.items():
-        aggregates[f"n_{code}"] = Count("pk", filter=condition)
-        if code in AMOUNT_OF:
-            aggregates[f"a_{code}"] = Sum(AMOUNT_OF[code], filter=condition)
-        if code in DAYS_OF:
-            aggregates[f"d_{code}"] = Sum(DAYS_OF[code], filter=condition)
-    rows = complaints.values(group=_group_expression(group_by)).annotate(**aggregates).order_by()
-    for row in rows:
-        tally = tallies[_key(row["group"], group_by, level)]
-        for code in conditions:
-            tally.add(
-                code,
-                row[f"n_{code}"],
-                amount=row.get(f"a_{code}") or (Decimal(0) if code in AMOUNT_OF else None),
-                days=row.get(f"d_{code}") or (0 if code in DAYS_OF else None),
-            )
+    codes = list(conditions)
+    aggregates = {f"n_{code}": Count("pk", filter=conditions[code]) for code in codes}
+    aggregates.update({f"a_{c}": Sum(AMOUNT_OF[c], filter=conditions[c]) for c in AMOUNT_OF})
+    aggregates.update({f"d_{c}": Sum(DAYS_OF[c], filter=conditions[c]) for c in DAYS_OF})
+    rows = (
+        complaints.values(group=_group_expression(group_by))
+        .annotate(**aggregates)
+        .values_list("group", *aggregates)
+        .order_by()
+    )
+    n = len(codes)
+    for group, *values in rows:
+        key = _key(group, group_by, level)
+        tally = tallies[key]
+        counts = tally.counts
+        for code, value in zip(codes, values[:n], strict=True):
+            counts[code] += value
+        for code, value in zip(AMOUNT_OF, values[n : n + len(AMOUNT_OF)], strict=True):
+            tally.amounts[code] += value or 0
+        for code, value in zip(DAYS_OF, values[n + len(AMOUNT_OF) :], strict=True):
+            tally.days[code] += value or 0
 
 
 def _sanction_queryset(period):
@@ -284,6 +288,7 @@ def count_tallies(*, period, group_by, level="county", key=None, now=None):
 
 FOUR = Decimal("0.0001")
 ONE = Decimal("0.1")
+CENTS = Decimal("0.01")
 
 
 def rate(numerator: int, denominator: int) -> str | None:
@@ -298,13 +303,14 @@ def figures_of(tally: Tally) -> dict:
     c = tally.counts
     out = {}
     for figure in FIGURES:
-        if figure.unit == "count":
+        unit = figure.unit
+        if unit == "count":
             out[figure.code] = c[figure.numerator]
-        elif figure.unit == "rate":
+        elif unit == "rate":
             out[figure.code] = rate(c[figure.numerator], c[figure.denominator])
-        elif figure.unit == "amount":
-            out[figure.code] = str(tally.amounts[figure.numerator].quantize(Decimal("0.01")))
-        elif figure.unit == "days":
+        elif unit == "amount":
+            out[figure.code] = str(tally.amounts[figure.numerator].quantize(CENTS))
+        elif unit == "days":
             n = c[figure.denominator]
             out[figure.code] = (
                 str((Decimal(tally.days[figure.denominator]) / n).quantize(ONE, ROUND_HALF_UP))
@@ -318,7 +324,12 @@ def _names(group_by: str, keys) -> dict:
     keys = [k for k in keys if k is not None]
     if group_by == "region":
         return dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+    if len(keys) > NAMES_IN_LIMIT:  # a long IN list costs more than reading every name
+        return dict(Agency.objects.values_list("pk", "name"))
     return dict(Agency.objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+NAMES_IN_LIMIT = 1000
 
 
 def _ungrouped_name(group_by: str) -> str:
@@ -331,11 +342,14 @@ def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict
     tallies = count_tallies(period=period, group_by=group_by, level=level, now=now)
     names = _names(group_by, tallies.keys())
     minimum = settings.EVALUATION_MIN_CASES
+    ready = prepared(scheme)
     results = []
     for key, tally in tallies.items():
         row = {"key": key, "name": names.get(key) or _ungrouped_name(group_by)}
         row.update(figures_of(tally))
-        row["score"] = str(score(scheme=scheme, rates=row, deduction_counts=tally.counts))
+        row["score"] = str(
+            score(scheme=scheme, rates=row, deduction_counts=tally.counts, prepared_scheme=ready)
+        )
         row["ranked"] = key is not None and tally.counts["received"] >= minimum
         row["rank"] = None
         results.append(row)

@@ -135,5 +135,9 @@ class Migration(migrations.Migration):
             name='verified_on_time',
             field=models.BooleanField(blank=True, null=True, verbose_name='按时核实'),
         ),
+        migrations.AddIndex(
+            model_name='complaint',
+            index=models.Index(fields=['submitted_at'], include=('id', 'respondent_agency', 'handling_agency', 'status', 'domain', 'due_at', 'clock_paused_at', 'supervised_at', 'closed_at', 'amount_involved', 'routed_at', 'routed_on_time', 'accepted_on_time', 'verified_on_time', 'founded_at', 'first_closed_at', 'reopened_at', 'handling_workdays'), name='complaints_evaluation_idx'),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

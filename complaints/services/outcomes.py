@@ -13,6 +13,7 @@ import datetime as dt
 from integrity_portal.workdays import Calendar
 
 from ..choices import CLOSED_STATUSES, Action, Status
+from ..models import EVALUATION_OUTCOMES
 from .deadlines import end_of_day, local_date
 
 # 第一时间转交 (seed 004 三(一)): a complaint is routed on time when it reaches its handling
@@ -24,16 +25,7 @@ FOUNDED_STATUSES = frozenset({Status.RECTIFYING, Status.NEGOTIATING})
 # Stage → the column that keeps whether its first run ended within its due date.
 STAGE_ON_TIME = {Status.ROUTED: "accepted_on_time", Status.VERIFYING: "verified_on_time"}
 
-OUTCOME_FIELDS = (
-    "routed_at",
-    "routed_on_time",
-    "accepted_on_time",
-    "verified_on_time",
-    "founded_at",
-    "first_closed_at",
-    "reopened_at",
-    "handling_workdays",
-)
+OUTCOME_FIELDS = EVALUATION_OUTCOMES
 
 
 def routing_due(submitted_at: dt.datetime, calendar: Calendar | None = None) -> dt.datetime:

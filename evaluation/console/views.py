@@ -76,6 +76,7 @@ def ranking_bars(rows, limit=15):
     return {"bars": bars, "height": max(22, len(bars) * 22)}
 
 
+TABLE_PAGE = 100
 TREND = ("received", "closed", "overdue_open")
 OUTCOMES = ("rectified", "settled", "unfounded", "breaches")
 TREND_COLOURS = {"received": "#2f6db5", "closed": "#3b9c5a", "overdue_open": "#c0392b"}
@@ -170,8 +171,11 @@ def dashboard(request):
         "group_by": data["group_by"],
         "level": data["level"],
     }
+    # The table a page at a time (a quarter by respondent is thousands of groups): the links
+    # of the rows shown only; the ranking and the sorting are over all of them.
+    page = Paginator(rows, TABLE_PAGE).get_page(request.GET.get("page"))
     table = []
-    for row in rows:
+    for row in page.object_list:
         cells = []
         for figure in FIGURES:
             count = figure.numerator or figure.denominator
@@ -186,6 +190,7 @@ def dashboard(request):
             "params": data,
             "scheme": scheme,
             "table": table,
+            "page": page,
             "sort": sort,
             "query": urlencode(base),
             "chart": ranking_bars(rows if code == "" else sorted(rows, key=_rank_order)),

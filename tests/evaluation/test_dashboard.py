@@ -115,3 +115,19 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_data(world):
     build_world()  # twice the data, new groups
     assert len(queries()) == len(first)
     assert len(first) == 12
+
+
+def test_the_table_is_paged_and_sorted_across_pages(world, monkeypatch):
+    from evaluation.console import views
+
+    monkeypatch.setattr(views, "TABLE_PAGE", 1)
+    client = logged_in()
+    url = (
+        f"{URL}?from={world.period.start}&to={world.period.end}&group_by=respondent&sort=-received"
+    )
+    first = client.get(url).content.decode()
+    second = client.get(url + "&page=2").content.decode()
+    keys = [re.findall(r'<tr data-key="(\d+)"', page) for page in (first, second)]
+    # Sorted by received, most first, over all groups: 10 against the respondent, 1 other.
+    assert keys == [[str(world.respondent.pk)], [str(world.other.pk)]]
+    assert 'id="table-pages"' in first and "page=2" in first
