@@ -16,9 +16,10 @@ from ..choices import CLOSED_STATUSES, Action, Status
 from ..models import EVALUATION_OUTCOMES
 from .deadlines import end_of_day, local_date
 
-# 第一时间转交 (seed 004 三(一)): a complaint is routed on time when it reaches its handling
-# department by the end of the first working day after submission (automatic routing is
-# immediate; a complaint pending routing waits for the credit office). DESIGN gives no limit.
+# Seed 004 二(一): 第一时间将线索转交 — a complaint is routed on time when it reaches its
+# handling department by the end of the first working day after submission (automatic routing
+# is immediate; a complaint pending routing waits for the credit office). One working day is
+# local practice: neither the seed nor DESIGN gives a number.
 ROUTING_WORKDAYS = 1
 # A complaint is founded once it reached rectification or negotiation (DESIGN section 4).
 FOUNDED_STATUSES = frozenset({Status.RECTIFYING, Status.NEGOTIATING})
