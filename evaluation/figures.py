@@ -202,6 +202,27 @@ def _complaint_counts(tallies, period, group_by, level, key_filter, now, calenda
             tally.days[code] += value or 0
 
 
+def counts_by_month_and_domain(*, period, codes, now=None) -> tuple[dict, dict]:
+    """``({month: Tally}, {domain: Tally})`` of the complaint counts ``codes`` only — the
+    dashboard's two charts — from one query grouped by month of submission and domain."""
+    as_of = period.as_of(now)
+    conditions = complaint_conditions(as_of=as_of, routing_cutoff=routing_cutoff(as_of, Calendar()))
+    aggregates = {f"n_{code}": Count("pk", filter=conditions[code]) for code in codes}
+    rows = (
+        _complaints_in(period)
+        .values(month=TruncMonth("submitted_at"), kind=F("domain"))
+        .annotate(**aggregates)
+        .values_list("month", "kind", *aggregates)
+        .order_by()
+    )
+    by_month, by_domain = defaultdict(Tally), defaultdict(Tally)
+    for month, domain, *values in rows:
+        for tally in (by_month[_key(month, "month", "county")], by_domain[domain]):
+            for code, value in zip(codes, values, strict=True):
+                tally.counts[code] += value
+    return by_month, by_domain
+
+
 def _sanction_queryset(period):
     imposed = Q(imposed_at__gte=period.start_at, imposed_at__lt=period.end_at)
     lifted = Q(lifted_at__gte=period.start_at, lifted_at__lt=period.end_at)

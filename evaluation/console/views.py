@@ -17,7 +17,7 @@ from complaints.choices import Domain
 
 from ..definitions import COUNTS, FIGURES, RESULT_FIELDS
 from ..exports import XLSX
-from ..figures import count_tallies, evaluate, rows_behind
+from ..figures import counts_by_month_and_domain, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import DEDUCTIONS, current_scheme
 from ..selectors import archived_reports
@@ -88,9 +88,9 @@ OUTCOME_COLOURS = {
 }
 
 
-def trend_chart(period):
-    """Monthly received / closed / overdue of the complaints submitted in each month."""
-    tallies = count_tallies(period=period, group_by="month")
+def trend_chart(tallies):
+    """Monthly received / closed / overdue of the complaints submitted in each month, from
+    ``{month: Tally}``."""
     return trend_geometry(
         [{"month": m, **{c: tallies[m].counts[c] for c in TREND}} for m in sorted(tallies)]
     )
@@ -122,9 +122,9 @@ def trend_geometry(months: list[dict]):
     return {"groups": groups, "width": max(60, len(months) * 60), "legend": legend}
 
 
-def outcome_chart(period):
-    """Outcomes by domain (rectified, settled, unfounded, breach) as stacked bars."""
-    tallies = count_tallies(period=period, group_by="domain")
+def outcome_chart(tallies):
+    """Outcomes by domain (rectified, settled, unfounded, breach) as stacked bars, from
+    ``{domain: Tally}``."""
     peak = max([sum(t.counts[c] for c in OUTCOMES) for t in tallies.values()] or [0]) or 1
     rows = []
     for domain in Domain:
@@ -174,6 +174,8 @@ def dashboard(request):
     # The table a page at a time (a quarter by respondent is thousands of groups): the links
     # of the rows shown only; the ranking and the sorting are over all of them.
     page = Paginator(rows, TABLE_PAGE).get_page(request.GET.get("page"))
+    # Both charts from one query, of the counts they draw only.
+    by_month, by_domain = counts_by_month_and_domain(period=period, codes=TREND + OUTCOMES)
     table = []
     for row in page.object_list:
         cells = []
@@ -196,8 +198,8 @@ def dashboard(request):
             "chart": ranking_bars(rows if code == "" else sorted(rows, key=_rank_order)),
             "counts": COUNTS,
             "deduction_labels": DEDUCTIONS,
-            "trend": trend_chart(period),
-            "outcomes": outcome_chart(period),
+            "trend": trend_chart(by_month),
+            "outcomes": outcome_chart(by_domain),
         }
     )
     return render(request, "evaluation/dashboard.html", context)
