@@ -1,20 +1,22 @@
 """What each evaluation figure of DESIGN section 8 counts, defined once: the counts (sets of
 rows a figure is computed from and the drill-down lists), the figures of section 9 with their
-units and definitions, and the groupings. ``evaluation.figures`` computes them."""
+units and definitions, and the groupings. ``evaluation.figures`` computes them.
 
+``complaint_conditions`` is each complaint count as a filter on the stage outcomes the
+complaint stores when a stage ends (``complaints.services.outcomes``): the figures aggregate
+with it and the drill-down lists filter with it, so a figure and its list cannot disagree.
+"""
+
+import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import OPEN_STATUSES, Status
+from complaints.choices import CLOSED_STATUSES, OPEN_STATUSES, Domain, Satisfaction, Status
 
 GROUP_BY = ("respondent", "handling", "region")
 LEVELS = ("province", "city", "county")
-# 第一时间转交: a complaint is routed on time when it reaches its handling department by the
-# end of the first working day after submission (automatic routing is immediate; a complaint
-# pending routing waits for the credit office).
-ROUTING_WORKDAYS = 1
-FOUNDED_STATUSES = frozenset({Status.RECTIFYING, Status.NEGOTIATING})
 ARREARS_CLEARED = frozenset({Status.RECTIFIED, Status.SETTLED})
 ARREARS_OUTSTANDING = OPEN_STATUSES | {Status.BREACH}
 
@@ -242,3 +244,58 @@ FIGURE_CODES = tuple(f.code for f in FIGURES)
 # The columns of section 9, in order.
 RESULT_FIELDS = ("key", "name", *FIGURE_CODES, "ranked", "rank")
 RATE_CODES = tuple(f.code for f in FIGURES if f.unit == "rate")
+
+
+# --- each complaint count as a filter ----------------------------------------------------------
+
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.NEUTRAL)
+NOT_SATISFIED = tuple(sorted(set(Satisfaction) - set(SATISFIED)))
+# The column a count sums besides counting rows (``amounts`` and ``days`` of a tally).
+AMOUNT_OF = {"arrears_outstanding": "amount_involved", "arrears_cleared": "amount_involved"}
+DAYS_OF = {"handled": "handling_workdays"}
+
+
+def complaint_conditions(*, as_of: dt.datetime, routing_cutoff: dt.datetime) -> dict:
+    """``{count code: Q}`` for every complaint count (``None``: every complaint of the period).
+
+    ``as_of`` is the end of the period (or now, if earlier): a case open then and past its due
+    date is overdue. ``routing_cutoff``: a complaint still pending routing and submitted
+    before it is past its routing limit at ``as_of`` (``figures.routing_cutoff``).
+    """
+    overdue = Q(status__in=OPEN_STATUSES, due_at__lt=as_of, clock_paused_at__isnull=True)
+    founded = Q(founded_at__isnull=False)
+    closed = Q(first_closed_at__isnull=False)
+    arrears = Q(domain=Domain.PAYMENT_ARREARS, amount_involved__isnull=False)
+    return {
+        "received": None,
+        # Routed: its first routing was judged when it happened; pending and past the limit.
+        "routed_on_time": Q(routed_on_time=True),
+        "routing_due": Q(routed_at__isnull=False)
+        | Q(status=Status.PENDING_ROUTING, submitted_at__lt=routing_cutoff),
+        # A stage's first run, judged when it ended; still running and overdue counts late.
+        "accepted_on_time": Q(accepted_on_time=True),
+        "acceptance_due": Q(accepted_on_time__isnull=False) | (Q(status=Status.ROUTED) & overdue),
+        "verified_on_time": Q(verified_on_time=True),
+        "verification_due": Q(verified_on_time__isnull=False)
+        | (Q(status=Status.VERIFYING) & overdue),
+        "founded": founded,
+        "verification_ended": founded | Q(status=Status.UNFOUNDED),
+        "rectified": Q(status=Status.RECTIFIED),
+        "settled": Q(status=Status.SETTLED),
+        "unfounded": Q(status=Status.UNFOUNDED),
+        "breaches": Q(status=Status.BREACH),
+        "overdue_open": overdue,
+        "rated": Q(feedback__satisfaction__in=tuple(Satisfaction)),
+        "satisfied_or_neutral": Q(feedback__satisfaction__in=SATISFIED),
+        "dissatisfied": Q(feedback__satisfaction__in=NOT_SATISFIED),
+        "reopened": closed & Q(reopened_at__isnull=False),
+        "closed": closed,
+        "handled": Q(
+            status__in=CLOSED_STATUSES - {Status.WITHDRAWN},
+            closed_at__isnull=False,
+            handling_workdays__isnull=False,
+        ),
+        "arrears_outstanding": arrears & Q(status__in=ARREARS_OUTSTANDING),
+        "arrears_cleared": arrears & Q(status__in=ARREARS_CLEARED),
+        "overdue_supervised": overdue & Q(supervised_at__isnull=False),
+    }

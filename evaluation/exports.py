@@ -106,10 +106,6 @@ def ledger_header():
     ]
 
 
-def _local(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def is_overdue(complaint, now) -> bool:
     """Open, past its due date, clock not paused — the queue's ``overdue`` rule."""
     return (
@@ -147,36 +143,79 @@ def ledger_item(complaint, now) -> dict:
     }
 
 
-def _ledger_cells(complaint, now):
-    feedback = getattr(complaint, "feedback", None)
-    outcome = "" if complaint.status in OPEN_STATUSES else str(Status(complaint.status).label)
-    cells = [
-        complaint.reference,
-        complaint.complainant_name,
-        complaint.respondent_agency.name,
-        complaint.handling_agency.name if complaint.handling_agency_id else "",
-        str(Domain(complaint.domain).label),
-        str(complaint.amount_involved) if complaint.amount_involved is not None else "",
-        _local(complaint.submitted_at),
-        _local(complaint.routed_at),
-        _local(complaint.due_at),
-        _local(complaint.closed_at),
-        outcome,
-        str(Satisfaction(feedback.satisfaction).label) if feedback else "",
-        _("是") if is_overdue(complaint, now) else _("否"),
-    ]
-    return [safe(c) for c in cells]
+# The file ledger reads plain tuples (no model instances: 100,000 rows in seconds).
+LEDGER_COLUMNS = (
+    "reference",
+    "complainant_name",
+    "respondent_agency__name",
+    "handling_agency__name",
+    "domain",
+    "amount_involved",
+    "submitted_at",
+    "routed_at",
+    "due_at",
+    "closed_at",
+    "status",
+    "clock_paused_at",
+    "feedback__satisfaction",
+)
+LEDGER_BATCH = 500  # rows per streamed chunk
+
+
+def _ledger_formatter(now):
+    """A function from a ``LEDGER_COLUMNS`` tuple to the ledger's cells in the reader's
+    language; labels are looked up once per file, not once per row."""
+    domains = {d.value: str(d.label) for d in Domain}
+    outcomes = {s.value: "" if s in OPEN_STATUSES else str(s.label) for s in Status}
+    ratings = {r.value: str(r.label) for r in Satisfaction}
+    yes, no = _("是"), _("否")
+    tz = timezone.get_current_timezone()
+
+    def local(moment):
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def cells(row):
+        (reference, complainant, respondent, handling, domain, amount, submitted, routed, due,
+         closed, status, paused, rating) = row  # fmt: skip
+        overdue = status in OPEN_STATUSES and due is not None and due < now and paused is None
+        return [
+            safe(reference),
+            safe(complainant),
+            safe(respondent),
+            safe(handling or ""),
+            domains.get(domain, domain),
+            str(amount) if amount is not None else "",
+            local(submitted),
+            local(routed),
+            local(due),
+            local(closed),
+            outcomes.get(status, status),
+            ratings.get(rating, "") if rating else "",
+            yes if overdue else no,
+        ]
+
+    return cells
+
+
+def _ledger_tuples(queryset):
+    return queryset.values_list(*LEDGER_COLUMNS).iterator(chunk_size=2000)
 
 
 def ledger_csv(queryset, filename="ledger.csv"):
     writer = csv.writer(_Echo())
-    now = timezone.now()
+    cells = _ledger_formatter(timezone.now())
 
     def rows():
         yield "\ufeff"  # Excel opens UTF-8 correctly with a BOM
         yield writer.writerow(ledger_header())
-        for complaint in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(_ledger_cells(complaint, now))
+        batch = []
+        for row in _ledger_tuples(queryset):
+            batch.append(writer.writerow(cells(row)))
+            if len(batch) == LEDGER_BATCH:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     return _attachment(response, filename)
@@ -185,12 +224,12 @@ def ledger_csv(queryset, filename="ledger.csv"):
 def ledger_xlsx(queryset, filename="ledger.xlsx"):
     from openpyxl import Workbook
 
-    now = timezone.now()
+    cells = _ledger_formatter(timezone.now())
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("投诉台账"))
     sheet.append(ledger_header())
-    for complaint in queryset.iterator(chunk_size=2000):
-        sheet.append(_ledger_cells(complaint, now))
+    for row in _ledger_tuples(queryset):
+        sheet.append(cells(row))
     output = tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)

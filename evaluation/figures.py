@@ -25,30 +25,23 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Region
-from complaints.choices import CLOSED_STATUSES, OPEN_STATUSES, Domain, Satisfaction, Status
-from complaints.models import Complaint, ComplaintEvent
-from complaints.services.deadlines import end_of_day, local_date
+from complaints.models import Complaint
+from complaints.services.deadlines import local_date
+from complaints.services.outcomes import ROUTING_WORKDAYS
 from credit_records.choices import Kind, RecordStatus
 from credit_records.models import CreditRecord
 from integrity_portal.workdays import Calendar
 from sanctions.choices import RepairStatus
 from sanctions.models import Repair, Sanction
 
-from .definitions import (
-    ARREARS_CLEARED,
-    ARREARS_OUTSTANDING,
-    COUNTS,
-    FIGURES,
-    FOUNDED_STATUSES,
-    RESULT_FIELDS,
-    ROUTING_WORKDAYS,
-)
-from .scheme import score
+from .definitions import AMOUNT_OF, COUNTS, DAYS_OF, FIGURES, RESULT_FIELDS, complaint_conditions
+from .scheme import prepared, score
 
 
 @dataclass(frozen=True)
@@ -75,21 +68,18 @@ class Period:
 
 @dataclass
 class Tally:
-    """The counts of one group; ``rows`` keeps the ids behind each count when drilling."""
+    """The counts of one group, with the amounts and working days some counts sum."""
 
     counts: dict = field(default_factory=lambda: defaultdict(int))
     amounts: dict = field(default_factory=lambda: defaultdict(Decimal))
     days: dict = field(default_factory=lambda: defaultdict(int))
-    rows: dict | None = None
 
-    def add(self, code: str, pk, *, amount: Decimal | None = None, days: int | None = None):
-        self.counts[code] += 1
+    def add(self, code: str, n: int, *, amount=None, days=None):
+        self.counts[code] += n
         if amount is not None:
             self.amounts[code] += amount
         if days is not None:
             self.days[code] += days
-        if self.rows is not None:
-            self.rows.setdefault(code, []).append(pk)
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -148,132 +138,89 @@ def _key(value, group_by: str, level: str):
 
 
 # --- the counts ----------------------------------------------------------------------------
+#
+# One aggregate query per entity, grouped by the grouping's column (the region's county code,
+# the month of submission, the domain), folded into the groups asked in Python: a fixed
+# number of queries whatever the number of rows.
+
+
+def routing_cutoff(as_of: dt.datetime, calendar: Calendar) -> dt.datetime:
+    """A complaint pending routing is past its routing limit at ``as_of`` when it was
+    submitted before this moment. Routing falls due at the end of the ``ROUTING_WORKDAYS``-th
+    working day after the submission day, which is before ``as_of``'s day exactly when that
+    many working days lie strictly between the two days: counting working days back from the
+    day before ``as_of``, the submission day is before the last one counted."""
+    day, counted = local_date(as_of), 0
+    while counted < ROUTING_WORKDAYS:
+        day -= dt.timedelta(days=1)
+        if calendar.is_workday(day):
+            counted += 1
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _complaints_in(period: Period):
+    return Complaint.objects.filter(
+        submitted_at__gte=period.start_at, submitted_at__lt=period.end_at
+    )
+
+
+def _group_expression(group_by: str):
+    if group_by == "month":
+        return TruncMonth("submitted_at")
+    return F(_complaint_group_field(group_by))
 
 
 def _complaint_counts(tallies, period, group_by, level, key_filter, now, calendar):
-    """One pass over the period's complaints and their events (two streamed queries)."""
-    group_field = _complaint_group_field(group_by)
-    complaints = Complaint.objects.filter(
-        submitted_at__gte=period.start_at, submitted_at__lt=period.end_at
-    )
-    if key_filter is not None:
-        complaints = complaints.filter(_group_filter(group_field, group_by, level, key_filter))
-    rows = complaints.order_by("id").values_list(
-        "id",
-        group_field,
-        "status",
-        "domain",
-        "amount_involved",
-        "due_at",
-        "clock_paused_at",
-        "supervised_at",
-        "submitted_at",
-        "closed_at",
-        "feedback__satisfaction",
-    )
-    events = (
-        ComplaintEvent.objects.filter(complaint__in=complaints.values("id"))
-        .order_by("complaint_id", "seq")
-        .values_list("complaint_id", "from_status", "to_status", "action", "created_at", "data")
-    )
+    """Every complaint count of every group: one ``GROUP BY`` query with a filtered
+    ``COUNT`` (and ``SUM``) per count, from the stage outcomes stored on the complaint."""
     as_of = period.as_of(now)
-    event_iter = iter(events.iterator(chunk_size=5000))
-    pending = next(event_iter, None)
-    for row in rows.iterator(chunk_size=2000):
-        pk = row[0]
-        own = []
-        while pending is not None and pending[0] <= pk:
-            if pending[0] == pk:
-                own.append(pending)
-            pending = next(event_iter, None)
-        tally = tallies[_key(row[1], group_by, level)]
-        _count_complaint(tally, row, own, as_of, calendar)
-
-
-def _count_complaint(tally, row, events, as_of, calendar):
-    (pk, _group, status, domain, amount, due_at, paused_at, supervised_at, submitted_at,
-     closed_at, satisfaction) = row  # fmt: skip
-    tally.add("received", pk)
-    overdue_now = (
-        status in OPEN_STATUSES and due_at is not None and due_at < as_of and paused_at is None
+    conditions = complaint_conditions(as_of=as_of, routing_cutoff=routing_cutoff(as_of, calendar))
+    complaints = _complaints_in(period)
+    if key_filter is not None:
+        field_name = _complaint_group_field(group_by)
+        complaints = complaints.filter(_group_filter(field_name, group_by, level, key_filter))
+    codes = list(conditions)
+    aggregates = {f"n_{code}": Count("pk", filter=conditions[code]) for code in codes}
+    aggregates.update({f"a_{c}": Sum(AMOUNT_OF[c], filter=conditions[c]) for c in AMOUNT_OF})
+    aggregates.update({f"d_{c}": Sum(DAYS_OF[c], filter=conditions[c]) for c in DAYS_OF})
+    rows = (
+        complaints.values(group=_group_expression(group_by))
+        .annotate(**aggregates)
+        .values_list("group", *aggregates)
+        .order_by()
     )
-    if overdue_now:
-        tally.add("overdue_open", pk)
-        if supervised_at is not None:
-            tally.add("overdue_supervised", pk)
+    n = len(codes)
+    for group, *values in rows:
+        key = _key(group, group_by, level)
+        tally = tallies[key]
+        counts = tally.counts
+        for code, value in zip(codes, values[:n], strict=True):
+            counts[code] += value
+        for code, value in zip(AMOUNT_OF, values[n : n + len(AMOUNT_OF)], strict=True):
+            tally.amounts[code] += value or 0
+        for code, value in zip(DAYS_OF, values[n + len(AMOUNT_OF) :], strict=True):
+            tally.days[code] += value or 0
 
-    # Stages: walk the events, keeping the current stage and its due date.
-    routed_at = None
-    stage, due = None, None
-    finished = {Status.ROUTED: None, Status.VERIFYING: None}  # first finish of each stage
-    reached = set()
-    reopened = False
-    for _c, from_status, to_status, action, created_at, data in events:
-        basis = (data or {}).get("deadline") or {}
-        if action == "reopen":
-            reopened = True
-        if to_status and to_status != from_status:
-            reached.add(to_status)
-            if stage in finished and from_status == stage and finished[stage] is None:
-                finished[stage] = due is None or created_at <= due
-            if to_status == Status.ROUTED and routed_at is None:
-                routed_at = created_at
-            stage = to_status
-            due = end_of_day(dt.date.fromisoformat(basis["due"])) if basis.get("due") else None
-        elif basis.get("due"):
-            due = end_of_day(dt.date.fromisoformat(basis["due"]))
-    # A stage still running and past its due date counts as late.
-    if stage in finished and finished[stage] is None and overdue_now and status == stage:
-        finished[stage] = False
 
-    routing_due = end_of_day(calendar.add_workdays(local_date(submitted_at), ROUTING_WORKDAYS))
-    if routed_at is not None:
-        tally.add("routing_due", pk)
-        if routed_at <= routing_due:
-            tally.add("routed_on_time", pk)
-    elif status == Status.PENDING_ROUTING and routing_due < as_of:
-        tally.add("routing_due", pk)
-    for stage_status, due_code, on_time_code in (
-        (Status.ROUTED, "acceptance_due", "accepted_on_time"),
-        (Status.VERIFYING, "verification_due", "verified_on_time"),
-    ):
-        outcome = finished[stage_status]
-        if outcome is not None:
-            tally.add(due_code, pk)
-            if outcome:
-                tally.add(on_time_code, pk)
-
-    founded = bool(reached & FOUNDED_STATUSES)
-    if founded:
-        tally.add("founded", pk)
-    if founded or status == Status.UNFOUNDED:
-        tally.add("verification_ended", pk)
-    for code, wanted in (
-        ("rectified", Status.RECTIFIED),
-        ("settled", Status.SETTLED),
-        ("unfounded", Status.UNFOUNDED),
-        ("breaches", Status.BREACH),
-    ):
-        if status == wanted:
-            tally.add(code, pk)
-    if satisfaction:
-        tally.add("rated", pk)
-        if satisfaction in (Satisfaction.SATISFIED, Satisfaction.NEUTRAL):
-            tally.add("satisfied_or_neutral", pk)
-        else:
-            tally.add("dissatisfied", pk)
-    if reached & CLOSED_STATUSES:
-        tally.add("closed", pk)
-        if reopened:
-            tally.add("reopened", pk)
-    if status in CLOSED_STATUSES and status != Status.WITHDRAWN and closed_at is not None:
-        days = calendar.workdays_between(local_date(submitted_at), local_date(closed_at))
-        tally.add("handled", pk, days=days)
-    if domain == Domain.PAYMENT_ARREARS and amount is not None:
-        if status in ARREARS_CLEARED:
-            tally.add("arrears_cleared", pk, amount=amount)
-        elif status in ARREARS_OUTSTANDING:
-            tally.add("arrears_outstanding", pk, amount=amount)
+def counts_by_month_and_domain(*, period, codes, now=None) -> tuple[dict, dict]:
+    """``({month: Tally}, {domain: Tally})`` of the complaint counts ``codes`` only — the
+    dashboard's two charts — from one query grouped by month of submission and domain."""
+    as_of = period.as_of(now)
+    conditions = complaint_conditions(as_of=as_of, routing_cutoff=routing_cutoff(as_of, Calendar()))
+    aggregates = {f"n_{code}": Count("pk", filter=conditions[code]) for code in codes}
+    rows = (
+        _complaints_in(period)
+        .values(month=TruncMonth("submitted_at"), kind=F("domain"))
+        .annotate(**aggregates)
+        .values_list("month", "kind", *aggregates)
+        .order_by()
+    )
+    by_month, by_domain = defaultdict(Tally), defaultdict(Tally)
+    for month, domain, *values in rows:
+        for tally in (by_month[_key(month, "month", "county")], by_domain[domain]):
+            for code, value in zip(codes, values, strict=True):
+                tally.counts[code] += value
+    return by_month, by_domain
 
 
 def _sanction_queryset(period):
@@ -304,6 +251,17 @@ def _repair_queryset(period):
     )
 
 
+def other_querysets(period) -> dict:
+    """``{count code: queryset}`` of the counts of records, sanctions and repairs."""
+    sanctions, imposed, lifted = _sanction_queryset(period)
+    return {
+        "sanctions_imposed": sanctions.filter(imposed),
+        "sanctions_lifted": sanctions.filter(lifted),
+        **_record_querysets(period),
+        "repairs_decided": _repair_queryset(period),
+    }
+
+
 def _other_counts(tallies, period, group_by, level, key_filter, calendar):
     if group_by in ("domain", "month"):
         return  # records, sanctions and repairs have no domain; the trend is of complaints
@@ -315,33 +273,32 @@ def _other_counts(tallies, period, group_by, level, key_filter, calendar):
             return queryset
         return queryset.filter(_group_filter(field_name, group_by, level, key_filter))
 
-    sanctions, _imposed, _lifted = _sanction_queryset(period)
-    for pk, group, imposed_at, lifted_at in (
+    sanctions, imposed, lifted = _sanction_queryset(period)
+    for row in (
         scoped(sanctions)
-        .values_list("id", field_name, "imposed_at", "lifted_at")
-        .iterator(chunk_size=5000)
+        .values(group=F(field_name))
+        .annotate(imposed=Count("pk", filter=imposed), lifted=Count("pk", filter=lifted))
+        .order_by()
     ):
-        tally = tallies[_key(group, group_by, level)]
-        if period.start_at <= imposed_at < period.end_at:
-            tally.add("sanctions_imposed", pk)
-        if lifted_at is not None and period.start_at <= lifted_at < period.end_at:
-            tally.add("sanctions_lifted", pk)
+        tally = tallies[_key(row["group"], group_by, level)]
+        tally.add("sanctions_imposed", row["imposed"])
+        tally.add("sanctions_lifted", row["lifted"])
     for code, queryset in _record_querysets(period).items():
-        for pk, group in scoped(queryset).values_list("id", field_name).iterator(chunk_size=5000):
-            tallies[_key(group, group_by, level)].add(code, pk)
-    for pk, group, applied_at, decided_at in (
+        for row in scoped(queryset).values(group=F(field_name)).annotate(n=Count("pk")).order_by():
+            tallies[_key(row["group"], group_by, level)].add(code, row["n"])
+    # Repairs are few (a body applies after a sanction): their working days are counted here.
+    for group, applied_at, decided_at in (
         scoped(_repair_queryset(period))
-        .values_list("id", field_name, "applied_at", "decided_at")
+        .values_list(field_name, "applied_at", "decided_at")
         .iterator(chunk_size=5000)
     ):
         days = calendar.workdays_between(local_date(applied_at), local_date(decided_at))
-        tallies[_key(group, group_by, level)].add("repairs_decided", pk, days=days)
+        tallies[_key(group, group_by, level)].add("repairs_decided", 1, days=days)
 
 
-def count_tallies(*, period, group_by, level="county", key=None, drill=False, now=None):
-    """``{group key: Tally}`` for the period; with ``key`` only that group's rows are read,
-    and with ``drill`` the ids behind every count are kept."""
-    tallies = defaultdict(lambda: Tally(rows={} if drill else None))
+def count_tallies(*, period, group_by, level="county", key=None, now=None):
+    """``{group key: Tally}`` for the period; with ``key`` only that group's rows are read."""
+    tallies = defaultdict(Tally)
     calendar = Calendar()
     _complaint_counts(tallies, period, group_by, level, key, now, calendar)
     _other_counts(tallies, period, group_by, level, key, calendar)
@@ -352,6 +309,7 @@ def count_tallies(*, period, group_by, level="county", key=None, drill=False, no
 
 FOUR = Decimal("0.0001")
 ONE = Decimal("0.1")
+CENTS = Decimal("0.01")
 
 
 def rate(numerator: int, denominator: int) -> str | None:
@@ -366,13 +324,14 @@ def figures_of(tally: Tally) -> dict:
     c = tally.counts
     out = {}
     for figure in FIGURES:
-        if figure.unit == "count":
+        unit = figure.unit
+        if unit == "count":
             out[figure.code] = c[figure.numerator]
-        elif figure.unit == "rate":
+        elif unit == "rate":
             out[figure.code] = rate(c[figure.numerator], c[figure.denominator])
-        elif figure.unit == "amount":
-            out[figure.code] = str(tally.amounts[figure.numerator].quantize(Decimal("0.01")))
-        elif figure.unit == "days":
+        elif unit == "amount":
+            out[figure.code] = str(tally.amounts[figure.numerator].quantize(CENTS))
+        elif unit == "days":
             n = c[figure.denominator]
             out[figure.code] = (
                 str((Decimal(tally.days[figure.denominator]) / n).quantize(ONE, ROUND_HALF_UP))
@@ -386,7 +345,12 @@ def _names(group_by: str, keys) -> dict:
     keys = [k for k in keys if k is not None]
     if group_by == "region":
         return dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+    if len(keys) > NAMES_IN_LIMIT:  # a long IN list costs more than reading every name
+        return dict(Agency.objects.values_list("pk", "name"))
     return dict(Agency.objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+NAMES_IN_LIMIT = 1000
 
 
 def _ungrouped_name(group_by: str) -> str:
@@ -399,11 +363,14 @@ def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict
     tallies = count_tallies(period=period, group_by=group_by, level=level, now=now)
     names = _names(group_by, tallies.keys())
     minimum = settings.EVALUATION_MIN_CASES
+    ready = prepared(scheme)
     results = []
     for key, tally in tallies.items():
         row = {"key": key, "name": names.get(key) or _ungrouped_name(group_by)}
         row.update(figures_of(tally))
-        row["score"] = str(score(scheme=scheme, rates=row, deduction_counts=tally.counts))
+        row["score"] = str(
+            score(scheme=scheme, rates=row, deduction_counts=tally.counts, prepared_scheme=ready)
+        )
         row["ranked"] = key is not None and tally.counts["received"] >= minimum
         row["rank"] = None
         results.append(row)
@@ -421,18 +388,21 @@ def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict
 
 def rows_behind(*, period, group_by, key, count: str, level="county", now=None):
     """The queryset of the rows behind one count of one group — what the dashboard's figure
-    links to. Its length equals the count ``evaluate`` reports (tested for every count)."""
-    tallies = count_tallies(
-        period=period, group_by=group_by, level=level, key=key, drill=True, now=now
-    )
-    ids = []
-    for group_key, tally in tallies.items():
-        if group_key == key or (key is None and group_key is None):
-            ids = tally.rows.get(count, [])
-    model = {
-        "complaint": Complaint,
-        "credit_record": CreditRecord,
-        "sanction": Sanction,
-        "repair": Repair,
-    }[COUNTS[count].entity]
-    return model.objects.filter(pk__in=ids)
+    links to: the same conditions ``evaluate`` aggregates, as a filter, so its length equals
+    the count (tested for every count)."""
+    entity = COUNTS[count].entity
+    if entity == "complaint":
+        as_of = period.as_of(now)
+        condition = complaint_conditions(
+            as_of=as_of, routing_cutoff=routing_cutoff(as_of, Calendar())
+        )[count]
+        queryset = _complaints_in(period)
+        if condition is not None:
+            queryset = queryset.filter(condition)
+        field_name = _complaint_group_field(group_by)
+    else:
+        queryset = other_querysets(period)[count]
+        field_name = _agency_group_field(group_by, "")
+    if group_by != "all":
+        queryset = queryset.filter(_group_filter(field_name, group_by, level, key))
+    return queryset

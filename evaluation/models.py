@@ -49,6 +49,9 @@ class EvaluationReport(models.Model):
     scheme_version = models.PositiveIntegerField(_("考核方案版本"))
     content_hash = models.CharField(_("内容摘要（SHA-256）"), max_length=64)
     figures = models.JSONField(_("考核数据"))
+    # The monthly trend of the period (received / closed / overdue by month of submission), for
+    # the printable page's chart; null in reports archived before it was kept.
+    trend = models.JSONField(_("月度趋势"), null=True, blank=True)
     xlsx = models.BinaryField(_("XLSX 文件"))
     built_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 

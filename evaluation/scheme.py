@@ -45,6 +45,8 @@ DEFAULT_SCHEME = {
 }
 
 TWO = Decimal("0.01")
+ONE = Decimal(1)
+ZERO = Decimal(0)
 
 
 def indicator_value(rates: dict, figure: str) -> Decimal | None:
@@ -57,26 +59,42 @@ def indicator_value(rates: dict, figure: str) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def score(*, scheme, rates: dict, deduction_counts: dict) -> Decimal:
+def prepared(scheme) -> tuple[list, list]:
+    """The scheme's numbers as ``Decimal`` once, for scoring thousands of groups:
+    ``([(figure, weight, target)], [(code, points, cap)])``."""
+    indicators = [
+        (i["figure"], Decimal(str(i["weight"])), Decimal(str(i.get("target") or "1")))
+        for i in scheme.indicators
+    ]
+    deductions = [
+        (
+            d["code"],
+            Decimal(str(d["points"])),
+            None if d.get("max") is None else Decimal(str(d["max"])),
+        )
+        for d in scheme.deductions
+    ]
+    return indicators, deductions
+
+
+def score(*, scheme, rates: dict, deduction_counts: dict, prepared_scheme=None) -> Decimal:
     """The score of one group: ``rates`` maps rate codes to decimal strings or None;
-    ``deduction_counts`` maps deduction codes to occurrences."""
+    ``deduction_counts`` maps deduction codes to occurrences. ``prepared_scheme`` is
+    ``prepared(scheme)``, when the caller scores many groups."""
+    indicators, deductions = prepared_scheme or prepared(scheme)
     total = Decimal(0)
-    for indicator in scheme.indicators:
-        weight = Decimal(str(indicator["weight"]))
-        target = Decimal(str(indicator.get("target") or "1"))
-        value = indicator_value(rates, indicator["figure"])
+    for figure, weight, target in indicators:
+        value = indicator_value(rates, figure)
         if value is None or target <= 0:
             total += weight  # nothing to count: no failure to count either
         else:
-            total += weight * min(Decimal(1), value / target)
-    for deduction in scheme.deductions:
-        occurrences = deduction_counts.get(deduction["code"], 0)
-        points = Decimal(str(deduction["points"])) * occurrences
-        cap = deduction.get("max")
-        if cap is not None:
-            points = min(points, Decimal(str(cap)))
-        total -= points
-    return max(Decimal(0), total).quantize(TWO, rounding=ROUND_HALF_UP)
+            total += weight * min(ONE, value / target)
+    for code, points, cap in deductions:
+        occurrences = deduction_counts.get(code, 0)
+        if occurrences:
+            lost = points * occurrences
+            total -= lost if cap is None else min(lost, cap)
+    return max(ZERO, total).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
 def seed_default_scheme(model) -> None:

@@ -14,7 +14,8 @@ these three functions::
   and the transition table (409 ``invalid_transition``).
 - ``move`` changes the row in memory — the status, the stage's clock (a new stage gets a new due
   date and loses the old one's pause, supervision and escalation), ``closed_at``, the verb's own
-  fields — and returns the event that records it, chained onto the complaint's last event.
+  fields, the outcome of the stage that ends (``outcomes``: what the evaluation counts) — and
+  returns the event that records it, chained onto the complaint's last event.
 - ``write`` saves the row (an INSERT for a new complaint) and its events, the complainant's
   notices for public status changes (outbox rows, same transaction), and after commit announces
   each event to other apps (``complaint_event_committed``).
@@ -41,6 +42,7 @@ from ..selectors import complaint_scope
 from ..signals import complaint_event_committed
 from . import deadlines
 from .events import event_hash, event_payload
+from .outcomes import outcomes
 
 
 def verb(action: str) -> str:
@@ -120,6 +122,17 @@ def move(
     data = dict(data or {})
     from_status = complaint.status
     changed = dict(fields or {})
+    # The evaluation's record of the stage that ends (before the new stage replaces its due).
+    changed.update(
+        outcomes(
+            complaint,
+            action=action,
+            from_status=from_status,
+            to_status=to_status if to_status is not None else from_status,
+            at=at,
+            due_at=complaint.due_at,
+        )
+    )
     if to_status is not None and to_status != from_status:
         changed.update(
             _new_stage(complaint, to_status, at=at, routed_at=routed_at, data=data, clock=clock)

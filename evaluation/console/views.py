@@ -17,7 +17,7 @@ from complaints.choices import Domain
 
 from ..definitions import COUNTS, FIGURES, RESULT_FIELDS
 from ..exports import XLSX
-from ..figures import count_tallies, evaluate, rows_behind
+from ..figures import counts_by_month_and_domain, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import DEDUCTIONS, current_scheme
 from ..selectors import archived_reports
@@ -76,6 +76,7 @@ def ranking_bars(rows, limit=15):
     return {"bars": bars, "height": max(22, len(bars) * 22)}
 
 
+TABLE_PAGE = 100
 TREND = ("received", "closed", "overdue_open")
 OUTCOMES = ("rectified", "settled", "unfounded", "breaches")
 TREND_COLOURS = {"received": "#2f6db5", "closed": "#3b9c5a", "overdue_open": "#c0392b"}
@@ -87,17 +88,24 @@ OUTCOME_COLOURS = {
 }
 
 
-def trend_chart(period):
-    """Monthly received / closed / overdue of the complaints submitted in each month, as SVG
-    geometry: three bars per month, scaled to the largest."""
-    tallies = count_tallies(period=period, group_by="month")
-    months = sorted(tallies)
-    peak = max([tallies[m].counts[c] for m in months for c in TREND] or [0]) or 1
+def trend_chart(tallies):
+    """Monthly received / closed / overdue of the complaints submitted in each month, from
+    ``{month: Tally}``."""
+    return trend_geometry(
+        [{"month": m, **{c: tallies[m].counts[c] for c in TREND}} for m in sorted(tallies)]
+    )
+
+
+def trend_geometry(months: list[dict]):
+    """The trend as SVG geometry — three bars per month, scaled to the largest — from
+    ``[{"month": "YYYY-MM", "received": n, "closed": n, "overdue_open": n}, …]`` (the
+    dashboard's live counts, or an archived report's)."""
+    peak = max([month[c] for month in months for c in TREND] or [0]) or 1
     groups = []
     for i, month in enumerate(months):
         bars = []
         for j, code in enumerate(TREND):
-            value = tallies[month].counts[code]
+            value = month[code]
             height = round(value / peak * 120, 1)
             bars.append(
                 {
@@ -109,14 +117,14 @@ def trend_chart(period):
                     "label": COUNTS[code].label,
                 }
             )
-        groups.append({"month": month, "x": i * 60, "bars": bars})
+        groups.append({"month": month["month"], "x": i * 60, "bars": bars})
     legend = [{"label": COUNTS[c].label, "colour": TREND_COLOURS[c]} for c in TREND]
     return {"groups": groups, "width": max(60, len(months) * 60), "legend": legend}
 
 
-def outcome_chart(period):
-    """Outcomes by domain (rectified, settled, unfounded, breach) as stacked bars."""
-    tallies = count_tallies(period=period, group_by="domain")
+def outcome_chart(tallies):
+    """Outcomes by domain (rectified, settled, unfounded, breach) as stacked bars, from
+    ``{domain: Tally}``."""
     peak = max([sum(t.counts[c] for c in OUTCOMES) for t in tallies.values()] or [0]) or 1
     rows = []
     for domain in Domain:
@@ -163,8 +171,13 @@ def dashboard(request):
         "group_by": data["group_by"],
         "level": data["level"],
     }
+    # The table a page at a time (a quarter by respondent is thousands of groups): the links
+    # of the rows shown only; the ranking and the sorting are over all of them.
+    page = Paginator(rows, TABLE_PAGE).get_page(request.GET.get("page"))
+    # Both charts from one query, of the counts they draw only.
+    by_month, by_domain = counts_by_month_and_domain(period=period, codes=TREND + OUTCOMES)
     table = []
-    for row in rows:
+    for row in page.object_list:
         cells = []
         for figure in FIGURES:
             count = figure.numerator or figure.denominator
@@ -179,13 +192,14 @@ def dashboard(request):
             "params": data,
             "scheme": scheme,
             "table": table,
+            "page": page,
             "sort": sort,
             "query": urlencode(base),
             "chart": ranking_bars(rows if code == "" else sorted(rows, key=_rank_order)),
             "counts": COUNTS,
             "deduction_labels": DEDUCTIONS,
-            "trend": trend_chart(period),
-            "outcomes": outcome_chart(period),
+            "trend": trend_chart(by_month),
+            "outcomes": outcome_chart(by_domain),
         }
     )
     return render(request, "evaluation/dashboard.html", context)
@@ -246,7 +260,8 @@ def reports(request):
 
 @policy_required("evaluation.read")
 def report(request, pk: int):
-    """One archived report as a printable page: every grouping's table and ranking bars."""
+    """One archived report as a printable page: the monthly trend, every grouping's table and
+    ranking bars."""
     archived = get_object_or_404(archived_reports().defer(None), pk=pk)
     sections = [
         {
@@ -259,7 +274,12 @@ def report(request, pk: int):
     return render(
         request,
         "evaluation/report.html",
-        {"report": archived, "sections": sections, "figures": FIGURES},
+        {
+            "report": archived,
+            "sections": sections,
+            "figures": FIGURES,
+            "trend": trend_geometry(archived.trend) if archived.trend is not None else None,
+        },
     )
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..definitions import GROUP_BY
 from ..exports import evaluation_workbook
-from ..figures import Period, evaluate
+from ..figures import Period, count_tallies, evaluate
 from ..models import EvaluationReport
 from ..params import quarter_start
 from ..scheme import current_scheme
@@ -43,7 +43,22 @@ def report_figures(*, period: Period, scheme) -> dict:
     }
 
 
-def content_hash(*, kind, period: Period, scheme_version: int, figures: dict) -> str:
+TREND = ("received", "closed", "overdue_open")
+
+
+def report_trend(*, period: Period) -> list[dict]:
+    """The monthly trend of the period: received, closed and overdue complaints by month of
+    submission (the dashboard's chart, from the same counts)."""
+    tallies = count_tallies(period=period, group_by="month")
+    return [
+        {"month": month, **{code: tallies[month].counts[code] for code in TREND}}
+        for month in sorted(tallies)
+    ]
+
+
+def content_hash(
+    *, kind, period: Period, scheme_version: int, figures: dict, trend: list | None = None
+) -> str:
     content = {
         "kind": kind,
         "from": period.start.isoformat(),
@@ -51,6 +66,8 @@ def content_hash(*, kind, period: Period, scheme_version: int, figures: dict) ->
         "scheme_version": scheme_version,
         "figures": figures,
     }
+    if trend is not None:  # reports archived before the trend was kept hash without it
+        content["trend"] = trend
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -72,6 +89,7 @@ def report_build(*, kind: str, start: dt.date) -> EvaluationReport:
     period = period_of(kind, start)
     scheme = current_scheme()
     figures = report_figures(period=period, scheme=scheme)
+    trend = report_trend(period=period)
     try:
         with transaction.atomic():
             return EvaluationReport.objects.create(
@@ -80,9 +98,14 @@ def report_build(*, kind: str, start: dt.date) -> EvaluationReport:
                 period_end=period.end,
                 scheme_version=scheme.version,
                 content_hash=content_hash(
-                    kind=kind, period=period, scheme_version=scheme.version, figures=figures
+                    kind=kind,
+                    period=period,
+                    scheme_version=scheme.version,
+                    figures=figures,
+                    trend=trend,
                 ),
                 figures=figures,
+                trend=trend,
                 xlsx=report_xlsx(figures),
             )
     except IntegrityError:  # built concurrently by another worker: theirs is the archive
@@ -96,8 +119,13 @@ def report_matches_data(report: EvaluationReport) -> bool:
     scheme = EvaluationScheme.objects.get(version=report.scheme_version)
     period = Period(report.period_start, report.period_end)
     figures = report_figures(period=period, scheme=scheme)
+    trend = report_trend(period=period) if report.trend is not None else None
     rebuilt = content_hash(
-        kind=report.kind, period=period, scheme_version=scheme.version, figures=figures
+        kind=report.kind,
+        period=period,
+        scheme_version=scheme.version,
+        figures=figures,
+        trend=trend,
     )
     return rebuilt == report.content_hash
 

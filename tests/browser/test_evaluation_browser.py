@@ -1,6 +1,7 @@
 """The credit officer's evaluation in a real browser: last quarter, the departments ranked with
 charts, a figure clicked down to exactly the cases behind it, the table and the ledger
-exported, last quarter's archived report downloaded."""
+exported, last quarter's archived report downloaded — and axe-core finds no serious or
+critical accessibility violation on the dashboard, the rows behind a figure or the report."""
 
 import csv
 import datetime as dt
@@ -14,6 +15,7 @@ from agencies.choices import StaffRole
 from evaluation.models import EvaluationReport
 from evaluation.services.reports import reports_build_due
 from tests.agencies.factories import StaffFactory
+from tests.browser.test_accessibility_browser import violations
 from tests.evaluation.world import build_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -59,6 +61,8 @@ def test_credit_officer_evaluates_last_quarter_end_to_end(live_server, make_brow
         assert row.locator("td").first.inner_text() == "1"  # ranked first
         assert page.locator("svg[aria-label] rect").count() > 3  # trend, outcomes, ranking
         assert page.locator("#trend-chart rect").count() >= 3
+        found = {}
+        found["dashboard"] = violations(page, base)
 
         received = row.locator('td[data-figure="received"] a')
         figure = int(received.inner_text())
@@ -67,6 +71,7 @@ def test_credit_officer_evaluates_last_quarter_end_to_end(live_server, make_brow
         page.wait_for_load_state()
         assert page.locator("#rows-total").inner_text().strip().startswith("共 11")
         assert page.locator("table tbody tr").count() == figure
+        found["rows"] = violations(page, base)
         page.go_back()
 
         table = _download(page, "text=CSV >> nth=0")
@@ -83,5 +88,10 @@ def test_credit_officer_evaluates_last_quarter_end_to_end(live_server, make_brow
         workbook = load_workbook(io.BytesIO(_download(page, f'a[href$="/{report.pk}/xlsx/"]')))
         assert workbook.sheetnames == ["被投诉主体", "承办单位", "行政区划"]
         assert row.count() == 1
+        found["reports"] = violations(page, base)
+        page.goto(f"{base}/console/evaluation/reports/{report.pk}/")
+        assert page.locator("#trend-chart rect").count() >= 3
+        found["report"] = violations(page, base)
+        assert not {name: v for name, v in found.items() if v}, found
     finally:
         traveller.stop()

@@ -94,3 +94,40 @@ def test_the_charts_show_the_monthly_trend_and_the_outcomes_by_domain(world):
     assert sum(received) == 11  # every complaint of the period, in its month of submission
     outcomes = page[page.index('id="outcome-chart"') :]
     assert "已整改：1" in outcomes and "认定违约失信：1" in outcomes
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_data(world):
+    """The table is one aggregate over the complaints (plus the records, sanctions and
+    repairs), both charts one more: twice the data, the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in()
+    url = f"{URL}?from={world.period.start}&to={world.period.end}&group_by=respondent"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries]
+
+    queries()  # per-process caches (policies, the calendar) fill on the first request
+    first = queries()
+    build_world()  # twice the data, new groups
+    assert len(queries()) == len(first)
+    assert len(first) == 11
+
+
+def test_the_table_is_paged_and_sorted_across_pages(world, monkeypatch):
+    from evaluation.console import views
+
+    monkeypatch.setattr(views, "TABLE_PAGE", 1)
+    client = logged_in()
+    url = (
+        f"{URL}?from={world.period.start}&to={world.period.end}&group_by=respondent&sort=-received"
+    )
+    first = client.get(url).content.decode()
+    second = client.get(url + "&page=2").content.decode()
+    keys = [re.findall(r'<tr data-key="(\d+)"', page) for page in (first, second)]
+    # Sorted by received, most first, over all groups: 10 against the respondent, 1 other.
+    assert keys == [[str(world.respondent.pk)], [str(world.other.pk)]]
+    assert 'id="table-pages"' in first and "page=2" in first

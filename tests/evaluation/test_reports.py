@@ -94,3 +94,27 @@ def test_reports_build_due_on_a_given_day():
         assert reports_build_due() == 2
     starts = set(EvaluationReport.objects.values_list("kind", "period_start"))
     assert starts == {("quarter", dt.date(2026, 1, 1)), ("year", dt.date(2025, 1, 1))}
+
+
+@MID_QUARTER
+def test_the_printable_report_draws_the_archived_monthly_trend():
+    build_world()
+    report = _this_quarter_report()
+    # The world's complaints: 11 submitted this month or three weeks ago, some closed.
+    assert sum(month["received"] for month in report.trend) == 11
+    assert {"month", "received", "closed", "overdue_open"} == set(report.trend[0])
+    assert report_matches_data(report)
+    client = Client()
+    client.force_login(StaffFactory(role=StaffRole.CREDIT_OFFICER))
+    page = client.get(f"/console/evaluation/reports/{report.pk}/").content.decode()
+    assert 'id="trend-chart"' in page
+    for month in report.trend:
+        assert f"{month['month']} 收到投诉：{month['received']}</title>" in page
+        assert f"{month['month']} 已办结：{month['closed']}</title>" in page
+    # A report archived before the trend was kept prints without it.
+    EvaluationReport.objects.filter(pk=report.pk).update(trend=None)
+    report.refresh_from_db()
+    assert (
+        'id="trend-chart"'
+        not in client.get(f"/console/evaluation/reports/{report.pk}/").content.decode()
+    )
