@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.policy import may, policy_required
@@ -21,11 +21,11 @@ PAGE_SIZE = 25
 
 
 class FollowUpForm(forms.Form):
-    result = forms.ChoiceField(label=_lazy("回访结果"), choices=FollowUpResult.choices)
+    result = forms.ChoiceField(label=gettext_lazy("回访结果"), choices=FollowUpResult.choices)
     note = forms.CharField(
-        label=_lazy("回访情况"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("回访情况"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
     )
-    reopen = forms.BooleanField(label=_lazy("重新核查（投诉转回核实）"), required=False)
+    reopen = forms.BooleanField(label=gettext_lazy("重新核查（投诉转回核实）"), required=False)
 
 
 @policy_required("complaint.follow_up_queue")
