@@ -23,7 +23,9 @@ PAGE_SIZE = 25
 class FollowUpForm(forms.Form):
     result = forms.ChoiceField(label=gettext_lazy("回访结果"), choices=FollowUpResult.choices)
     note = forms.CharField(
-        label=gettext_lazy("回访情况"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("回访情况"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     reopen = forms.BooleanField(label=gettext_lazy("重新核查（投诉转回核实）"), required=False)
 
