@@ -42,7 +42,8 @@ def test_demo_has_overdue_supervised_objection_and_repair_and_is_idempotent():
     assert Repair.objects.filter(status=RepairStatus.PENDING).count() == 1
     # Deliverable 9: a case assigned to the demo handler, a dissatisfied follow-up.
     assert Complaint.objects.filter(assignee__username="handler").count() == 1
-    assert Feedback.objects.filter(flagged=True, satisfaction="dissatisfied").count() == 1
+    followed = Feedback.objects.get(complaint__contract_title="专精特新中小企业奖励政策")
+    assert followed.flagged and followed.satisfaction == "dissatisfied" and followed.comment
     before = state()
     call_command("load_demo", "--quiet", stdout=StringIO())
     assert state() == before
