@@ -130,7 +130,8 @@ def test_credit_office_works_the_follow_up_list(live_server, make_browser_page):
 def test_layout_header_at_1366_and_phone_cards(live_server, make_browser_page):
     """The credit officer's header stays on one line at 1366 px; on a 390 px phone the
     filters are behind a button, rows are cards and nothing scrolls sideways."""
-    complaint_in(Status.VERIFYING)
+    case = complaint_in(Status.VERIFYING)
+    complaint_in(Status.VERIFYING)  # another respondent, filtered out by name
     office = StaffFactory(
         role=StaffRole.CREDIT_OFFICER,
         agency=AgencyFactory(name="杭州市社会信用体系建设领导小组办公室"),
@@ -144,6 +145,16 @@ def test_layout_header_at_1366_and_phone_cards(live_server, make_browser_page):
     assert links.count() >= 8 and len(tops) == 1, tops
     header = page.locator(".site-header").bounding_box()
     assert header["height"] < 80, header
+    # The respondent filter suggests agencies from the public agency search as one types.
+    page.click(".filters-toggle > summary")
+    page.fill("#id_respondent_q", case.respondent_agency.name)
+    page.wait_for_selector("#respondent-options option", state="attached")
+    assert page.locator("#respondent-options option").first.get_attribute("value") == (
+        case.respondent_agency.name
+    )
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**respondent_q=**")
+    assert page.locator("table.queue tbody tr[data-reference]").count() == 1
 
     phone = make_browser_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     _login(phone, live_server.url, office.username)
