@@ -125,6 +125,13 @@ def complaints_assign_bulk(*, references: list[str], actor, assignee) -> int:
     for locked in rows:
         if locked.assignee_id == assignee.pk:
             continue
-        write(locked, [_assign_locked(locked, actor=actor, assignee=assignee)])
+        try:
+            event = _assign_locked(locked, actor=actor, assignee=assignee)
+        except ValidationError as exc:  # say which row; the transaction undoes the others
+            detail = " ".join(exc.messages)
+            raise ValidationError(
+                {"references": f"{locked.reference}{_('：')}{detail}"}, code="refused"
+            ) from None
+        write(locked, [event])
         changed += 1
     return changed

@@ -145,6 +145,13 @@ def test_bulk_refuses_no_rows_and_no_handler(department):
         complaints_assign_bulk(
             references=[d["case"].reference], actor=officer(), assignee=d["colleague"]
         )
+    # A closed case among the rows: the message names it, and no row changes.
+    closed = complaint_in(Status.REJECTED, respondent_agency=d["case"].respondent_agency)
+    refs = [d["case"].reference, closed.reference]
+    with pytest.raises(ValidationError) as exc:
+        complaints_assign_bulk(references=refs, actor=d["lead"], assignee=d["colleague"])
+    assert closed.reference in " ".join(exc.value.messages)
+    assert not Complaint.objects.filter(assignee__isnull=False).exists()
 
 
 def test_unassigned_counter_and_my_cases(department):
