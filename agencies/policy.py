@@ -83,6 +83,17 @@ POLICY: dict[str, frozenset[str]] = {
     "complaint.record_payment": CASEWORK,
     "complaint.reply": _roles(HANDLER, AGENCY_LIAISON, CREDIT_OFFICER),
     "complaint.routing_queue": _roles(CREDIT_OFFICER),
+    # Assignment (指派) inside the handling department: a handler of that department gives a
+    # case to a named colleague, or takes it back; the department's lead is one of its
+    # handlers (there is no separate lead role), so colleagues and the lead both may. The
+    # service checks that actor and assignee belong to the department holding the case. The
+    # credit office routes cases to departments, not to people inside them.
+    "complaint.assign": _roles(HANDLER),
+    "complaint.my_cases": _roles(HANDLER),  # the queue of cases assigned to oneself
+    # 回访 (seed 000: 不满意 → 审核、通报、跟踪): the credit office calls back dissatisfied and
+    # silent complainants; auditors read the list.
+    "complaint.follow_up_queue": OFFICE,
+    "complaint.follow_up": _roles(CREDIT_OFFICER),
     "complaint.supervision_queue": OFFICE,
     # The complainant's own verbs (reference + access code).
     "complaint.track": _roles(COMPLAINANT),

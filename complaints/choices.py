@@ -100,6 +100,12 @@ class Action(models.TextChoices):
     # decides (upheld → back to verification; refused → the reason on the timeline).
     REQUEST_REVIEW = "request_review", _("申请复核")
     DECIDE_REVIEW = "decide_review", _("复核决定")
+    # Assignment within the handling department: the case is given to a named handler (or
+    # taken back); deadlines and supervision stay with the department.
+    ASSIGN = "assign", _("指派承办人")
+    # 回访: the credit office's follow-up call to a dissatisfied or silent complainant
+    # (seed 000: 不满意 → 审核、通报、跟踪).
+    FOLLOW_UP = "follow_up", _("回访记录")
 
 
 # The transition table (DESIGN section 4) as data: action → (allowed from-states, to-state).
@@ -145,6 +151,14 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     NEUTRAL = "neutral", _("基本满意")
     DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class FollowUpResult(models.TextChoices):
+    """What a follow-up call (回访) found."""
+
+    RESOLVED = "resolved", _("已联系，投诉人认可处理结果")
+    UNRESOLVED = "unresolved", _("已联系，投诉人仍不满意")
+    NOT_REACHED = "not_reached", _("未能联系上投诉人")
 
 
 class ActorKind(models.TextChoices):

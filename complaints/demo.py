@@ -12,9 +12,13 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from agencies.models import Agency, User
 
-from .models import Complaint
+from .choices import OPEN_STATUSES, Satisfaction, Status
+from .models import Complaint, Feedback
+from .services import workflow
+from .services.assignment import complaint_assign
 from .services.intake import complaint_submit
 from .services.references import access_code_display, access_code_hash
+from .services.tracking import feedback_submit
 
 DEMO_ACCESS_CODE = "DEMQ2026TRAK"
 
@@ -134,6 +138,47 @@ def _console_states() -> None:
     if hospital is not None and hospital.supervised_at is None:
         Complaint.objects.filter(pk=hospital.pk).update(
             due_at=now - dt.timedelta(days=12), supervised_at=now - dt.timedelta(days=2)
+        )
+
+    _assigned_case(first)
+    _dissatisfied_follow_up()
+
+
+def _assigned_case(case) -> None:
+    """The demo handler's overdue case is assigned to the demo handler ("我的案件")."""
+    handler = User.objects.filter(username="handler", role="handler", is_active=True).first()
+    if (
+        case is None
+        or handler is None
+        or case.assignee_id is not None
+        or case.status not in OPEN_STATUSES
+        or handler.agency_id != case.handling_agency_id
+    ):
+        return
+    complaint_assign(complaint=case, actor=handler, assignee=handler)
+
+
+def _dissatisfied_follow_up() -> None:
+    """A case found unfounded whose complainant rated it 不满意 with a comment: the credit
+    office's 回访 list has something on first run. Walked through the real services, acting as
+    the demo superuser (who acts as the credit office)."""
+    case = _demo_case("专精特新中小企业奖励政策")
+    officer = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
+    if case is None or officer is None or Feedback.objects.filter(complaint=case).exists():
+        return
+    if case.status == Status.ROUTED:
+        case = workflow.complaint_accept(complaint=case, actor=officer)
+    if case.status == Status.VERIFYING:
+        case = workflow.complaint_find_unfounded(
+            complaint=case,
+            actor=officer,
+            explanation="经核实，奖励资金已按政策规定的条件审核，企业尚未满足申报条件。",
+        )
+    if case.status == Status.UNFOUNDED:
+        feedback_submit(
+            complaint=case,
+            satisfaction=Satisfaction.DISSATISFIED,
+            comment="申报材料已按要求补齐，认定不属实的理由没有说明依据，希望重新核查。",
         )
 
 

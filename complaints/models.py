@@ -95,6 +95,17 @@ class Complaint(models.Model):
         related_name="complaints_handled",
         db_index=False,  # complaints_handler_queue_idx leads with it
     )
+    # The named handler of the handling department the case is given to (指派); empty = the
+    # department's as a whole. Changed only through ``services.assignment`` (an event each
+    # time); cleared when the case moves to another department.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_assigned",
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -425,6 +436,31 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.satisfaction}"
+
+
+class SavedFilter(models.Model):
+    """A queue filter a staff member saved under a name (the query string of the queue page,
+    without page and export), listed on their queue only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("筛选条件"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="%(app_label)s_%(class)s_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Notification(OutboxRow):

@@ -2,7 +2,18 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,7 +28,7 @@ from agencies.policy import (
     roles_of,
 )
 
-from .choices import OPEN_STATUSES, Status
+from .choices import CLOSED_STATUSES, OPEN_STATUSES, Action, Status
 from .models import Attachment, Complaint, ComplaintEvent, Feedback
 
 LIST_RELATED = ("respondent_agency", "handling_agency")
@@ -82,6 +93,36 @@ def complaint_queue(user) -> QuerySet[Complaint]:
             )
         )
         .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
+    )
+
+
+def follow_up_queue(user, *, unrated_before) -> QuerySet[Complaint]:
+    """回访 (seed 000: 不满意的评价 … 跟踪处理): closed cases in ``user``'s scope whose
+    complainant was dissatisfied and nobody has followed up yet (``Feedback.flagged``), and
+    closed cases nobody rated that closed before ``unrated_before`` and have had no follow-up
+    call since closing. Dissatisfied first, then the oldest closure; the rating and comment
+    are joined in (one query per page)."""
+    rateable = sorted(CLOSED_STATUSES - {Status.WITHDRAWN})
+    called = ComplaintEvent.objects.filter(
+        complaint=OuterRef("pk"), action=Action.FOLLOW_UP, created_at__gte=OuterRef("closed_at")
+    )
+    return (
+        complaint_list_visible_to(user)
+        .select_related("feedback")
+        .defer(*LIST_DEFERRED)
+        .filter(status__in=rateable)
+        .filter(
+            Q(feedback__flagged=True)
+            | Q(feedback__isnull=True, closed_at__lt=unrated_before) & ~Exists(called)
+        )
+        .annotate(
+            dissatisfied=Case(
+                When(feedback__flagged=True, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-dissatisfied", "closed_at", "id")
     )
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import Action, JudgmentOutcome, Satisfaction
+from .choices import Action, FollowUpResult, JudgmentOutcome, Satisfaction
 from .models import ComplaintEvent
 
 # Public sentences of the actions whose text needs no parameter.
@@ -138,6 +138,32 @@ INTERNAL = {
         else ""
     ),
 }
+
+
+def _assign(data: dict) -> str:
+    if not data.get("assignee"):
+        return _("案件收回承办单位，不再指派给 %(previous)s。") % {
+            "previous": data.get("previous_name") or "—"
+        }
+    if data.get("previous"):
+        return _("案件由 %(previous)s 改为指派给 %(name)s。") % {
+            "previous": data.get("previous_name") or "—",
+            "name": data.get("assignee_name") or "—",
+        }
+    return _("案件指派给 %(name)s 办理。") % {"name": data.get("assignee_name") or "—"}
+
+
+def _follow_up(data: dict) -> str:
+    result = data.get("result", "")
+    label = FollowUpResult(result).label if result in FollowUpResult.values else result
+    text = _("信用办回访：%(result)s。%(note)s") % {"result": label, "note": data.get("note", "")}
+    if data.get("reopen"):
+        text += _("决定重新核查。")
+    return text
+
+
+INTERNAL[Action.ASSIGN] = _assign
+INTERNAL[Action.FOLLOW_UP] = _follow_up
 
 
 def public_text(event: ComplaintEvent) -> str:

@@ -20,9 +20,11 @@ class Entry:
 
 NAVIGATION = (
     Entry("console:queue", _("待办案件"), "complaint.read"),
+    Entry("console:my_cases", _("我的案件"), "complaint.my_cases"),
     Entry("console:register", _("登记投诉"), "complaint.register"),
     Entry("console:routing", _("待分办"), "complaint.routing_queue"),
     Entry("console:supervision", _("超期督办"), "complaint.supervision_queue"),
+    Entry("console:follow_up", _("回访"), "complaint.follow_up_queue"),
     Entry("credit_console:records", _("信用记录"), "credit_record.browse"),
     Entry("credit_console:own_records", _("本单位信用记录"), "objection.file"),
     Entry("sanctions_console:check", _("信用核查"), "credit_check.run"),

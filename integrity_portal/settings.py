@@ -320,6 +320,9 @@ SMS_BACKEND = env_str("SMS_BACKEND", "complaints.services.notifications.LoggingS
 
 # Public statistics (/stats/) rank an agency only with at least this many complaints.
 STATS_MIN_CASES = max(1, env_int("STATS_MIN_CASES", 5))
+# 回访: a closed case nobody rated goes on the credit office's follow-up list after this many
+# working days (seed 000: 满意度反馈 … 不满意的 … 跟踪处理).
+FOLLOW_UP_UNRATED_WORKDAYS = max(1, env_int("FOLLOW_UP_UNRATED_WORKDAYS", 5))
 # Evaluation (考核) ranks a group only with at least this many complaints in the period.
 EVALUATION_MIN_CASES = max(1, env_int("EVALUATION_MIN_CASES", 5))
 

@@ -27,8 +27,9 @@ from integrity_portal.workdays import Calendar
 
 from ..choices import OPEN_STATUSES, Action, Status
 from ..files import download_name, download_response
-from ..filtersets import ComplaintFilterSet
+from ..filtersets import ConsoleFilterSet
 from ..forms import AGENCY_SEARCH_LIMIT
+from ..models import SavedFilter
 from ..selectors import (
     attachment_get_visible,
     complaint_case_related,
@@ -41,6 +42,7 @@ from ..selectors import (
 )
 from ..services import deadlines
 from ..services.arrears import arrears_summary
+from ..services.assignment import department_handlers
 from ..services.conversation import complaint_note_add, complaint_reply
 from ..services.intake import complaint_submit
 from ..services.references import access_code_display
@@ -73,6 +75,7 @@ COUNTERS = (
     ("soon", _lazy("2个工作日内到期")),
     ("overdue", _lazy("已超期")),
     ("supervised", _lazy("已督办")),
+    ("unassigned", _lazy("未指派")),
 )
 DUE_SOON_WORKDAYS = 2
 
@@ -93,6 +96,8 @@ def _due_conditions(now) -> dict[str, Q]:
         "soon": running & Q(due_at__gte=now, due_at__lt=soon_end),
         "overdue": overdue_condition(now),
         "supervised": Q(status__in=OPEN_STATUSES, supervised_at__isnull=False),
+        # Open cases still with the department as a whole (no named handler, deliverable 3).
+        "unassigned": Q(status__in=OPEN_STATUSES, assignee__isnull=True),
     }
 
 
@@ -110,7 +115,7 @@ def _queue_page(request, queryset, *, title: str, default_open: bool = True, ext
     for key, condition in conditions.items():
         n = queryset.filter(condition).order_by()[: cap + 1].count()
         counts[key] = f"{cap}+" if n > cap else n
-    filterset = ComplaintFilterSet(params, queryset=queryset)
+    filterset = ConsoleFilterSet(params, queryset=queryset.select_related("assignee"))
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     if due in conditions:
         rows = rows.filter(conditions[due])
@@ -144,6 +149,14 @@ def _queue_page(request, queryset, *, title: str, default_open: bool = True, ext
         "due": due,
         "without_due": base.urlencode(),
         "status_chips": _status_chips(params),
+        # Bulk assignment: the department's handlers, for those who may assign.
+        "assignees": (
+            list(department_handlers(request.user.agency_id))
+            if may(request.user, "complaint.assign")
+            else None
+        ),
+        "saved_filters": list(SavedFilter.objects.filter(user=request.user)),
+        "here": request.get_full_path(),
         **(extra or {}),
     }
     return render(request, "complaints/console/queue.html", context)
@@ -248,6 +261,11 @@ def case(request, reference):
         for code in verbs_allowed(actor=user, complaint=complaint)
     ]
     may_note = may_act(actor=user, complaint=complaint, action=Action.INTERNAL_NOTE)
+    may_assign = (
+        complaint.status in OPEN_STATUSES
+        and user.agency_id == complaint.handling_agency_id
+        and may_act(actor=user, complaint=complaint, action=Action.ASSIGN)
+    )
     context = {
         "complaint": complaint,
         "show_contact": show_contact,
@@ -259,6 +277,9 @@ def case(request, reference):
         "reply_form": ReplyForm() if may(user, "complaint.reply") else None,
         "note_form": InternalNoteForm() if may_note else None,
         "is_liaison": is_liaison,
+        "assign_to": (
+            list(department_handlers(complaint.handling_agency_id)) if may_assign else None
+        ),
         "credit_profile": _credit_profile_offered(user, complaint),
         "agency_q": agency_q,
         "agency_query_param": AGENCY_QUERY_PARAM,

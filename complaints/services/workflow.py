@@ -93,7 +93,8 @@ def complaint_reroute(
             "to_agency": handling_agency.pk,
             "agency_name": handling_agency.name,
         },
-        fields={"handling_agency": handling_agency},
+        # The case leaves the department: its named handler there no longer holds it.
+        fields={"handling_agency": handling_agency, "assignee": None},
     )
 
 

@@ -1,6 +1,7 @@
 """Each role's job in a real browser: the clerk registers a phone complaint and gets its
-receipt; the liaison files an objection; the handler filters by a counter and determines a
-breach after confirming it."""
+receipt; the liaison files an objection; the handler filters by a counter, assigns the case
+to a colleague from the queue and determines a breach after confirming it; the credit office
+works the follow-up (回访) list; the console's layout at 1366 px and on a phone."""
 
 import datetime
 
@@ -8,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from agencies.choices import StaffRole
-from complaints.choices import Status
+from complaints.choices import Satisfaction, Status
 from complaints.models import Complaint
+from complaints.services.tracking import feedback_submit
 from credit_records.models import Objection
 from tests.agencies.factories import AgencyFactory, StaffFactory
 from tests.complaints.test_workflow_helpers import complaint_in, handler_of
@@ -79,10 +81,20 @@ def test_handler_filters_by_a_counter_and_determines_a_breach_after_confirming(
         due_at=timezone.now() + datetime.timedelta(hours=2)
     )
     handler = handler_of(complaint)
+    colleague = StaffFactory(
+        role=StaffRole.HANDLER, agency=complaint.handling_agency, first_name="晓明", last_name="李"
+    )
     page = make_browser_page()
     _login(page, live_server.url, handler.username)
     page.click("#counter-soon")
     page.wait_for_load_state()
+    # Bulk assignment from the queue: tick the row, choose the colleague, one POST.
+    page.check(f"#select-{complaint.reference}")
+    page.select_option("#id_bulk_assignee", str(colleague.pk))
+    page.click("#bulk-assign button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "晓明" in page.inner_text(f"tr[data-reference='{complaint.reference}'] td.assignee")
+    assert Complaint.objects.get(pk=complaint.pk).assignee_id == colleague.pk
     page.click(f"text={complaint.reference}")
     details = page.locator("#action-determine_breach")
     if details.get_attribute("open") is None:
@@ -95,3 +107,67 @@ def test_handler_filters_by_a_counter_and_determines_a_breach_after_confirming(
     page.click("#confirm-button")
     page.wait_for_selector("#case-status")
     assert page.locator("#case-status").get_attribute("data-status") == Status.BREACH
+
+
+def test_credit_office_works_the_follow_up_list(live_server, make_browser_page):
+    case = complaint_in(Status.UNFOUNDED)
+    feedback_submit(complaint=case, satisfaction=Satisfaction.DISSATISFIED, comment="没有说明依据")
+    office = StaffFactory(role=StaffRole.CREDIT_OFFICER)
+    page = make_browser_page()
+    _login(page, live_server.url, office.username)
+    page.click("nav >> text=回访")
+    card = page.locator(f"#follow-up-{case.reference}")
+    assert "没有说明依据" in card.inner_text()
+    card.locator("select").select_option("unresolved")
+    card.locator("textarea").fill("已电话联系，补充材料后重新核查")
+    card.locator("input[type=checkbox]").check()
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector("#case-status")
+    assert page.locator("#case-status").get_attribute("data-status") == Status.VERIFYING
+    assert "回访记录" in page.inner_text("body")
+
+
+def test_layout_header_at_1366_and_phone_cards(live_server, make_browser_page):
+    """The credit officer's header stays on one line at 1366 px; on a 390 px phone the
+    filters are behind a button, rows are cards and nothing scrolls sideways."""
+    case = complaint_in(Status.VERIFYING)
+    complaint_in(Status.VERIFYING)  # another respondent, filtered out by name
+    office = StaffFactory(
+        role=StaffRole.CREDIT_OFFICER,
+        agency=AgencyFactory(name="杭州市社会信用体系建设领导小组办公室"),
+        first_name="信用办",
+        last_name="演示",
+    )
+    page = make_browser_page(viewport={"width": 1366, "height": 800})
+    _login(page, live_server.url, office.username)
+    links = page.locator(".site-nav > a")
+    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    assert links.count() >= 8 and len(tops) == 1, tops
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 80, header
+    # The respondent filter suggests agencies from the public agency search as one types.
+    page.click(".filters-toggle > summary")
+    page.fill("#id_respondent_q", case.respondent_agency.name)
+    page.wait_for_selector("#respondent-options option", state="attached")
+    assert page.locator("#respondent-options option").first.get_attribute("value") == (
+        case.respondent_agency.name
+    )
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**respondent_q=**")
+    assert page.locator("table.queue tbody tr[data-reference]").count() == 1
+
+    phone = make_browser_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    _login(phone, live_server.url, office.username)
+    assert not phone.locator("form.filters").is_visible()
+    phone.click(".filters-toggle > summary")
+    assert phone.locator("form.filters").is_visible()
+    row = phone.locator("table.queue tbody tr").first
+    assert (
+        phone.evaluate("getComputedStyle(document.querySelector('table.queue tr')).display")
+        == "block"
+    )
+    assert row.bounding_box()["width"] <= 390
+    overflow = phone.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, overflow

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Complaint, Feedback
 from credit_records.choices import ObjectionStatus
 from credit_records.models import Objection
 from sanctions.choices import RepairStatus
@@ -19,7 +19,12 @@ pytestmark = pytest.mark.django_db
 
 def state():
     return (
-        sorted(Complaint.objects.values_list("reference", "due_at", "supervised_at")),
+        sorted(
+            Complaint.objects.values_list(
+                "reference", "due_at", "supervised_at", "assignee_id", "status"
+            )
+        ),
+        sorted(Feedback.objects.values_list("complaint_id", "satisfaction")),
         sorted(Objection.objects.values_list("pk", "status")),
         sorted(Repair.objects.values_list("pk", "status")),
     )
@@ -35,6 +40,10 @@ def test_demo_has_overdue_supervised_objection_and_repair_and_is_idempotent():
     assert Complaint.objects.filter(supervised_at__isnull=False).exists()
     assert Objection.objects.filter(status=ObjectionStatus.PENDING).count() == 1
     assert Repair.objects.filter(status=RepairStatus.PENDING).count() == 1
+    # Deliverable 9: a case assigned to the demo handler, a dissatisfied follow-up.
+    assert Complaint.objects.filter(assignee__username="handler").count() == 1
+    followed = Feedback.objects.get(complaint__contract_title="专精特新中小企业奖励政策")
+    assert followed.flagged and followed.satisfaction == "dissatisfied" and followed.comment
     before = state()
     call_command("load_demo", "--quiet", stdout=StringIO())
     assert state() == before

@@ -174,6 +174,13 @@ PROBES: dict[str, list[Probe]] = {
     "complaint.reply": [console("post", f"{CASE}/reply/", {})],
     "complaint.routing_queue": [console("get", "/console/routing/")],
     "complaint.supervision_queue": [console("get", "/console/supervision/")],
+    "complaint.assign": [
+        console("post", f"{CASE}/assign/", {}),
+        console("post", "/console/assign/", {}),
+    ],
+    "complaint.my_cases": [console("get", "/console/mine/")],
+    "complaint.follow_up_queue": [console("get", "/console/follow-up/")],
+    "complaint.follow_up": [console("post", "/console/follow-up/{w.complaint.reference}/", {})],
     "complaint.track": [api("get", f"{T}/")],
     "complaint.message": [api("post", f"{T}/messages/", {})],
     "complaint.withdraw": [api("post", f"{T}/withdraw/", {})],
