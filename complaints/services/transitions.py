@@ -230,11 +230,15 @@ def write(complaint: Complaint, events: list[ComplaintEvent]) -> list[ComplaintE
 
 
 def _origin_notify(complaint: Complaint, events: list[ComplaintEvent]) -> None:
-    """A complaint that another system registered reports each status change back to it
-    with the origin's own id (DESIGN section 13: the 12345 work order closes when ours does).
-    Queued in this transaction; the worker delivers."""
+    """A complaint that another system registered reports each public step back to it with
+    the origin's own id (DESIGN section 13: the 12345 work order closes when ours does).
+    Internal events (an assignment, a follow-up call, an internal note) stay inside the
+    portal, as they do on the complainant's tracking page. Queued in this transaction; the
+    worker delivers."""
     now = timezone.now()
     for event in events:
+        if not event.is_public:
+            continue
         origin_notify(
             channel=complaint.channel,
             payload={

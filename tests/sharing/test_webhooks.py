@@ -227,10 +227,18 @@ def test_a_12345_complaint_reports_its_status_back_with_the_origin_id(client_for
         )
         from tests.complaints.test_workflow_helpers import handler_of
 
-        complaint_accept(complaint=complaint, actor=handler_of(complaint))
+        from complaints.services.assignment import complaint_assign
+
+        handler = handler_of(complaint)
+        complaint_accept(complaint=complaint, actor=handler)
+        # An internal step (assigning the case to a named handler) stays inside the portal.
+        complaint.refresh_from_db()
+        complaint_assign(complaint=complaint, actor=handler, assignee=handler)
+        assert complaint.events.filter(action="assign", is_public=False).exists()
         webhooks_run()
     bodies = [json.loads(b) for _h, b in receiver.requests]
     assert [b["status"] for b in bodies] == ["pending_routing", "routed", "verifying"]
+    assert "assign" not in [b["action"] for b in bodies]
     assert [b["action"] for b in bodies][-1] == "accept"
     assert {b["external_ref"] for b in bodies} == {"GD-42"}
     assert bodies[0]["reference"] == complaint.reference
