@@ -225,9 +225,8 @@ def test_a_12345_complaint_reports_its_status_back_with_the_origin_id(client_for
         complaint, _code = complaint_submit(
             data=payload(respondent), actor=client.user, external_ref="GD-42"
         )
-        from tests.complaints.test_workflow_helpers import handler_of
-
         from complaints.services.assignment import complaint_assign
+        from tests.complaints.test_workflow_helpers import handler_of
 
         handler = handler_of(complaint)
         complaint_accept(complaint=complaint, actor=handler)
