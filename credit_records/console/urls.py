@@ -10,5 +10,7 @@ urlpatterns = [
     path("mine/", views.own_records, name="own_records"),
     path("records/<int:pk>/object/", views.objection_new, name="objection_new"),
     path("objections/", views.objection_list, name="objections"),
+    path("clients/", views.integration_clients, name="clients"),
+    path("clients/<int:pk>/", views.integration_client_edit, name="client_edit"),
     path("objections/<int:pk>/<str:decision>/", views.objection_decide, name="objection_decide"),
 ]
