@@ -150,11 +150,22 @@ def _key(value, group_by: str, level: str):
 # --- the counts ----------------------------------------------------------------------------
 
 
-def _complaint_counts(tallies, period, group_by, level, key_filter, now, calendar):
+def within_region(queryset, agency_path: str, region: str | None):
+    """The scoping filter at the entry of every count (DESIGN section 13, levels): only the
+    rows whose agency (at ``agency_path``) lies in ``region`` (a code prefix,
+    ``agencies.policy.region_prefix``) and below; every row when ``region`` is None."""
+    if not region:
+        return queryset
+    return queryset.filter(**{f"{agency_path}__region__code__startswith": region})
+
+
+def _complaint_counts(tallies, period, group_by, level, key_filter, now, calendar, region=None):
     """One pass over the period's complaints and their events (two streamed queries)."""
     group_field = _complaint_group_field(group_by)
-    complaints = Complaint.objects.filter(
-        submitted_at__gte=period.start_at, submitted_at__lt=period.end_at
+    complaints = within_region(
+        Complaint.objects.filter(submitted_at__gte=period.start_at, submitted_at__lt=period.end_at),
+        "respondent_agency",
+        region,
     )
     if key_filter is not None:
         complaints = complaints.filter(_group_filter(group_field, group_by, level, key_filter))
@@ -304,13 +315,14 @@ def _repair_queryset(period):
     )
 
 
-def _other_counts(tallies, period, group_by, level, key_filter, calendar):
+def _other_counts(tallies, period, group_by, level, key_filter, calendar, region=None):
     if group_by in ("domain", "month"):
         return  # records, sanctions and repairs have no domain; the trend is of complaints
     # "all": any field will do, every row folds into the one group.
     field_name = _agency_group_field("respondent" if group_by == "all" else group_by, "")
 
     def scoped(queryset):
+        queryset = within_region(queryset, "agency", region)
         if key_filter is None:
             return queryset
         return queryset.filter(_group_filter(field_name, group_by, level, key_filter))
@@ -338,13 +350,17 @@ def _other_counts(tallies, period, group_by, level, key_filter, calendar):
         tallies[_key(group, group_by, level)].add("repairs_decided", pk, days=days)
 
 
-def count_tallies(*, period, group_by, level="county", key=None, drill=False, now=None):
+def count_tallies(
+    *, period, group_by, level="county", key=None, drill=False, now=None, region=None
+):
     """``{group key: Tally}`` for the period; with ``key`` only that group's rows are read,
-    and with ``drill`` the ids behind every count are kept."""
+    with ``drill`` the ids behind every count are kept, and with ``region`` (a region-scoped
+    officer's prefix, ``agencies.policy.office_region``) only the rows of that region and below
+    are counted (``within_region``)."""
     tallies = defaultdict(lambda: Tally(rows={} if drill else None))
     calendar = Calendar()
-    _complaint_counts(tallies, period, group_by, level, key, now, calendar)
-    _other_counts(tallies, period, group_by, level, key, calendar)
+    _complaint_counts(tallies, period, group_by, level, key, now, calendar, region)
+    _other_counts(tallies, period, group_by, level, key, calendar, region)
     return tallies
 
 
@@ -393,10 +409,11 @@ def _ungrouped_name(group_by: str) -> str:
     return str({"handling": _("待分办"), "region": _("未设置区划")}.get(group_by, _("未知")))
 
 
-def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict]:
+def evaluate(*, period, group_by, scheme, level="county", now=None, region=None) -> list[dict]:
     """The rows of ``GET /api/v1/evaluation/``: one per group with anything in the period,
-    ranked groups first (by score, ties share a rank), then the unranked by name."""
-    tallies = count_tallies(period=period, group_by=group_by, level=level, now=now)
+    ranked groups first (by score, ties share a rank), then the unranked by name; ``region``
+    limits them to a region-scoped officer's region (``count_tallies``)."""
+    tallies = count_tallies(period=period, group_by=group_by, level=level, now=now, region=region)
     names = _names(group_by, tallies.keys())
     minimum = settings.EVALUATION_MIN_CASES
     results = []
@@ -419,11 +436,11 @@ def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict
     return [{name: row[name] for name in RESULT_FIELDS} for row in ranked + unranked]
 
 
-def rows_behind(*, period, group_by, key, count: str, level="county", now=None):
+def rows_behind(*, period, group_by, key, count: str, level="county", now=None, region=None):
     """The queryset of the rows behind one count of one group — what the dashboard's figure
     links to. Its length equals the count ``evaluate`` reports (tested for every count)."""
     tallies = count_tallies(
-        period=period, group_by=group_by, level=level, key=key, drill=True, now=now
+        period=period, group_by=group_by, level=level, key=key, drill=True, now=now, region=region
     )
     ids = []
     for group_key, tally in tallies.items():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from agencies.policy import policy_required
+from agencies.policy import office_region, policy_required
 from complaints.choices import Domain
 
 from ..definitions import COUNTS, FIGURES, RESULT_FIELDS
@@ -20,7 +20,8 @@ from ..exports import XLSX
 from ..figures import count_tallies, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import DEDUCTIONS, current_scheme
-from ..selectors import archived_reports
+from ..selectors import archived_reports, report_figures_for
+from ..services import reports as report_service
 from ..services.reports import GROUP_TITLES
 
 PRESETS = ("month", "quarter", "year", "last_quarter")
@@ -87,10 +88,10 @@ OUTCOME_COLOURS = {
 }
 
 
-def trend_chart(period):
+def trend_chart(period, region=None):
     """Monthly received / closed / overdue of the complaints submitted in each month, as SVG
     geometry: three bars per month, scaled to the largest."""
-    tallies = count_tallies(period=period, group_by="month")
+    tallies = count_tallies(period=period, group_by="month", region=region)
     months = sorted(tallies)
     peak = max([tallies[m].counts[c] for m in months for c in TREND] or [0]) or 1
     groups = []
@@ -114,9 +115,9 @@ def trend_chart(period):
     return {"groups": groups, "width": max(60, len(months) * 60), "legend": legend}
 
 
-def outcome_chart(period):
+def outcome_chart(period, region=None):
     """Outcomes by domain (rectified, settled, unfounded, breach) as stacked bars."""
-    tallies = count_tallies(period=period, group_by="domain")
+    tallies = count_tallies(period=period, group_by="domain", region=region)
     peak = max([sum(t.counts[c] for c in OUTCOMES) for t in tallies.values()] or [0]) or 1
     rows = []
     for domain in Domain:
@@ -152,7 +153,10 @@ def dashboard(request):
     data = params.validated_data
     period = params.period()
     scheme = current_scheme()
-    rows = evaluate(period=period, group_by=data["group_by"], level=data["level"], scheme=scheme)
+    region = office_region(request.user)  # levels (DESIGN section 13): their region and below
+    rows = evaluate(
+        period=period, group_by=data["group_by"], level=data["level"], scheme=scheme, region=region
+    )
     sort = request.GET.get("sort", "")
     code = sort.lstrip("-")
     if code in RESULT_FIELDS:
@@ -184,8 +188,8 @@ def dashboard(request):
             "chart": ranking_bars(rows if code == "" else sorted(rows, key=_rank_order)),
             "counts": COUNTS,
             "deduction_labels": DEDUCTIONS,
-            "trend": trend_chart(period),
-            "outcomes": outcome_chart(period),
+            "trend": trend_chart(period, region),
+            "outcomes": outcome_chart(period, region),
         }
     )
     return render(request, "evaluation/dashboard.html", context)
@@ -210,7 +214,12 @@ def rows(request):
             raise Http404(_("没有这个分组。"))
         key = int(key)
     queryset = rows_behind(
-        period=params.period(), group_by=data["group_by"], level=data["level"], key=key, count=count
+        period=params.period(),
+        group_by=data["group_by"],
+        level=data["level"],
+        key=key,
+        count=count,
+        region=office_region(request.user),
     )
     entity = COUNTS[count].entity
     related = {
@@ -248,25 +257,37 @@ def reports(request):
 def report(request, pk: int):
     """One archived report as a printable page: every grouping's table and ranking bars."""
     archived = get_object_or_404(archived_reports().defer(None), pk=pk)
+    figures = report_figures_for(request.user, archived.figures)
     sections = [
         {
             "title": GROUP_TITLES[group_by],
             "rows": [{**row, "cells": [row[f.code] for f in FIGURES]} for row in rows],
             "chart": ranking_bars(rows),
         }
-        for group_by, rows in archived.figures.items()
+        for group_by, rows in figures.items()
     ]
     return render(
         request,
         "evaluation/report.html",
-        {"report": archived, "sections": sections, "figures": FIGURES},
+        {
+            "report": archived,
+            "sections": sections,
+            "figures": FIGURES,
+            "scoped": figures != archived.figures,
+        },
     )
 
 
 @policy_required("evaluation.read")
 def report_xlsx(request, pk: int):
     archived = get_object_or_404(archived_reports().defer(None), pk=pk)
-    response = HttpResponse(bytes(archived.xlsx), content_type=XLSX)
+    figures = report_figures_for(request.user, archived.figures)
+    # A region's officer whose rows are not the whole report gets the workbook of their rows,
+    # built from the archived figures; otherwise the archived file itself.
+    content = (
+        bytes(archived.xlsx) if figures == archived.figures else report_service.report_xlsx(figures)
+    )
+    response = HttpResponse(content, content_type=XLSX)
     name = f"evaluation-{archived.kind}-{archived.period_start}-{archived.period_end}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from agencies.policy import policy_required
 
 from ..choices import Entity
-from ..models import WebhookSubscription
+from ..selectors import webhook_subscriptions_visible_to
 from ..services.webhooks import webhook_redeliver, webhook_subscription_create
 
 PAGE_SIZE = 50
@@ -42,7 +42,7 @@ def webhooks(request):
         request,
         "sharing/console/webhooks.html",
         {
-            "subscriptions": WebhookSubscription.objects.order_by("id"),
+            "subscriptions": webhook_subscriptions_visible_to(request.user),
             "entities": Entity.choices,
             "values": values,
             "errors": errors,
@@ -53,7 +53,7 @@ def webhooks(request):
 
 @policy_required("webhook.manage")
 def webhook(request, pk: int):
-    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    subscription = get_object_or_404(webhook_subscriptions_visible_to(request.user), pk=pk)
     deliveries = subscription.deliveries.order_by("-id").prefetch_related("attempt_log")
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -64,7 +64,7 @@ def webhook(request, pk: int):
 @require_POST
 @policy_required("webhook.manage")
 def redeliver(request, pk: int, delivery: int):
-    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    subscription = get_object_or_404(webhook_subscriptions_visible_to(request.user), pk=pk)
     row = get_object_or_404(subscription.deliveries, pk=delivery)
     webhook_redeliver(delivery=row)
     messages.success(request, _("已重新安排推送。"))

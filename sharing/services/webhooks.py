@@ -35,8 +35,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.policy import office_region
 
 from ..choices import DeliveryStatus, Entity, SubscriptionKind
 from ..models import Change, WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -137,8 +141,11 @@ def webhook_subscription_create(
 ) -> WebhookSubscription:
     """Register a receiver; ``ValidationError`` naming the field for a bad URL, a secret
     shorter than 32 characters, or unknown entities. It receives changes from now on (the
-    feed's history is read through the feed itself)."""
+    feed's history is read through the feed itself). A region-scoped officer's subscription
+    carries their region and receives only its changes, or its complaints' status notices
+    (levels, DESIGN section 13)."""
     errors: dict[str, list[str]] = {}
+    region = (office_region(actor) if actor is not None else None) or ""
     url_errors = webhook_url_errors(url, portal_host=portal_host)
     if url_errors:
         errors["url"] = url_errors
@@ -163,6 +170,7 @@ def webhook_subscription_create(
         secret=secret,
         entities=entities,
         origin_channel=origin_channel,
+        region=region,
         cursor=top or 0,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -220,25 +228,22 @@ def webhooks_fan_out(*, batch: int = FAN_OUT_BATCH) -> int:
                 if sub is None:
                     break
                 changes = list(
-                    Change.objects.filter(position__gt=sub.cursor, position__isnull=False).order_by(
-                        "position"
-                    )[:batch]
+                    Change.objects.filter(position__gt=sub.cursor, position__isnull=False)
+                    .annotate(region_code=F("agency__region_id"))
+                    .order_by("position")[:batch]
                 )
                 if not changes:
                     break
+                wanted = [c for c in changes if _subscribed(sub, c)]
                 WebhookDelivery.objects.bulk_create(
                     [
                         WebhookDelivery(
-                            subscription=sub,
-                            change=c,
-                            payload=change_body(c),
-                            next_attempt_at=now,
+                            subscription=sub, change=c, payload=change_body(c), next_attempt_at=now
                         )
-                        for c in changes
-                        if c.entity in sub.entities
+                        for c in wanted
                     ]
                 )
-                queued += sum(1 for c in changes if c.entity in sub.entities)
+                queued += len(wanted)
                 sub.cursor = changes[-1].position
                 sub.save(update_fields=["cursor"])
             if len(changes) < batch:
@@ -246,14 +251,32 @@ def webhooks_fan_out(*, batch: int = FAN_OUT_BATCH) -> int:
     return queued
 
 
-def origin_notify(*, channel: str, payload: dict) -> None:
+def _subscribed(sub: WebhookSubscription, change: Change) -> bool:
+    """Whether ``sub`` receives ``change``: one of its entities, and (for a region's
+    subscription) a change of an agency in that region or below, as the feed shows it."""
+    if change.entity not in sub.entities:
+        return False
+    return not sub.region or (change.region_code or "").startswith(sub.region)
+
+
+def origin_notify(*, channel: str, payload: dict, agency_id: int | None = None) -> None:
     """Queue a complaint's status notice for the origin system of ``channel`` (its ORIGIN
-    subscriptions), in the caller's transaction: it exists iff the status change committed."""
+    subscriptions), in the caller's transaction: it exists iff the status change committed.
+    A region's subscription gets the notices of complaints against agencies (``agency_id``,
+    the respondent) of that region and below."""
     subs = list(
         WebhookSubscription.objects.filter(
             kind=SubscriptionKind.ORIGIN, origin_channel=channel, is_active=True
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "region")
     )
+    if any(region for _pk, region in subs):
+        code = (
+            Agency.objects.filter(pk=agency_id).values_list("region_id", flat=True).first()
+            if agency_id
+            else None
+        ) or ""
+        subs = [(pk, region) for pk, region in subs if code.startswith(region)]
+    subs = [pk for pk, _region in subs]
     if not subs:
         return
     now = timezone.now()

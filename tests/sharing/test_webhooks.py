@@ -29,6 +29,14 @@ HOOKS = "/api/v1/webhooks/"
 SECRET = "s" * 16 + "e" * 16 + "cret"
 
 
+@pytest.fixture
+def credit_officer(make_staff):
+    """The city-wide credit office (its agency has no region): its subscriptions receive every
+    change, including these tests' bare changes without an agency. Region-scoped
+    subscriptions are tested in test_levels_office.py."""
+    return make_staff(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id=None))
+
+
 def subscribe(api, url, entities=("credit_record", "sanction", "repair", "objection"), **over):
     body = {"url": url, "secret": SECRET, "entities": list(entities), **over}
     return api.post(HOOKS, body, format="json")
