@@ -292,3 +292,29 @@ def test_the_command_delivers_in_embedded_mode(client_for, credit_officer):
         call_command("deliver_webhooks", stdout=out)
     assert "delivered: 1" in out.getvalue()
     assert len(receiver.requests) == 1
+
+
+def test_the_console_page_adds_an_origin_systems_status_push_back(credit_officer):
+    from django.test import Client
+
+    console = Client()
+    console.force_login(credit_officer)
+    page = "/console/sharing/webhooks/"
+    body = {"url": "https://gd.example/notify", "secret": SECRET, "kind": "origin"}
+    missing = console.post(page, body)
+    assert missing.status_code == 400
+    assert missing.context["errors"]["origin_channel"]
+    unknown = console.post(page, {**body, "origin_channel": "fax"})
+    assert unknown.status_code == 400
+    assert not WebhookSubscription.objects.exists()
+    made = console.post(page, {**body, "origin_channel": "hotline_12345", "entities": ["sanction"]})
+    assert made.status_code == 302
+    sub = WebhookSubscription.objects.get()
+    assert (sub.kind, sub.origin_channel, sub.entities, sub.region) == (
+        "origin",
+        "hotline_12345",
+        [],
+        "",
+    )
+    listing = console.get(page).content.decode()
+    assert "gd.example" in listing and "hotline_12345" in listing
