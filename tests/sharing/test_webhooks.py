@@ -117,6 +117,35 @@ def test_every_change_is_posted_signed_and_in_order(client_for, credit_officer):
     assert set(bodies[0]) >= {"cursor", "at", "entity", "id", "action", "data"}
 
 
+def test_a_batch_is_claimed_and_marked_in_a_fixed_number_of_queries(client_for, credit_officer):
+    """However many deliveries a subscription has due, sending them costs the same queries:
+    the lease, the pending head, one statement marking them all, the attempts, the release."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    with Receiver(script=[200, 204, 200, 200, 200, 200, 200, 503]) as receiver:
+        assert subscribe(client_for(credit_officer), receiver.url).status_code == 201
+        for batch in (range(1, 3), range(3, 9)):
+            for n in batch:
+                change(n)
+            webhooks_fan_out()
+            with CaptureQueriesContext(connection) as queries:
+                assert webhooks_deliver() == len(batch) - (1 if 8 in batch else 0)
+            counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    rows = {d.payload["id"]: d for d in WebhookDelivery.objects.all()}
+    assert rows[2].last_status_code == 204 and rows[2].status == DeliveryStatus.DELIVERED
+    assert all(rows[n].delivered_at and rows[n].attempts == 1 for n in range(1, 8))
+    failed = rows[8]
+    assert (failed.status, failed.last_status_code, failed.last_error) == (
+        DeliveryStatus.PENDING,
+        503,
+        "HTTP 503",
+    )
+    assert failed.delivered_at is None and failed.next_attempt_at > failed.first_attempt_at
+
+
 def test_a_subscription_gets_only_its_entities(client_for, credit_officer):
     with Receiver() as receiver:
         subscribe(client_for(credit_officer), receiver.url, entities=["sanction"])
