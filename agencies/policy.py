@@ -143,8 +143,10 @@ POLICY: dict[str, frozenset[str]] = {
     "credit_check.run": _roles(CREDIT_OFFICER, AUDITOR, HANDLER, INTAKE_CLERK, INTEGRATION_CLIENT),
     "repair.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, HANDLER),
     "repair.apply": _roles(AGENCY_LIAISON, CREDIT_OFFICER),
-    # The department that determined the breach confirms performance (the service checks which).
-    "repair.confirm": _roles(HANDLER),
+    # The department that determined the breach confirms performance (the service checks which);
+    # so does the credit office of the body's county (or above): seed 004 二(五) 各县区信用办要
+    # 协调指导辖区内失信主体信用修复工作 (DESIGN section 13; its region scope decides which).
+    "repair.confirm": _roles(HANDLER, CREDIT_OFFICER),
     "repair.decide": _roles(CREDIT_OFFICER),
     "typical_case.read": PUBLIC,
     "typical_case.browse": OFFICE,

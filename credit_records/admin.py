@@ -87,13 +87,22 @@ class AgencyRecordChangeAdmin(ReadOnlyAdmin):
 class IntegrationClientForm(forms.ModelForm):
     class Meta:
         model = IntegrationClient
-        fields = ["name", "source"]
+        fields = ["name", "source", "channel", "reads_changes"]
 
 
 @admin.register(IntegrationClient)
 class IntegrationClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "source", "token_prefix", "is_active", "created_at", "created_by"]
-    list_filter = ["source", "is_active"]
+    list_display = [
+        "name",
+        "source",
+        "channel",
+        "reads_changes",
+        "token_prefix",
+        "is_active",
+        "created_at",
+        "created_by",
+    ]
+    list_filter = ["source", "channel", "reads_changes", "is_active"]
     actions = ["rotate_token", "deactivate"]
     form = IntegrationClientForm
 
@@ -105,10 +114,14 @@ class IntegrationClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["name"])
+            obj.save(update_fields=["name", "channel", "reads_changes"])
             return
         client, token = integration_client_create(
-            name=obj.name, source=obj.source, actor=request.user
+            name=obj.name,
+            source=obj.source,
+            actor=request.user,
+            channel=obj.channel or None,  # blank: the channel of its source, if any
+            reads_changes=obj.reads_changes,
         )
         obj.pk = client.pk
         obj.__dict__.update(client.__dict__)

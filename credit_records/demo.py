@@ -11,8 +11,9 @@ from agencies.models import Agency, User
 from integrity_portal.workdays import add_workdays
 
 from .choices import RecordStatus
-from .models import CreditRecord, Objection, RecordPolicy
+from .models import CreditRecord, IntegrationClient, Objection, RecordPolicy
 from .services import credit_record_create
+from .services.clients import integration_client_create
 from .services.objections import objection_file
 from .services.performance import perform_deadlines_sweep
 from .services.scoring import agency_scores_recompute
@@ -110,10 +111,26 @@ def build_demo(*, stdout: TextIO | None = None) -> int:
             )
     perform_deadlines_sweep(today=today)
     _demo_objection()
+    _demo_clients()
     agency_scores_recompute(agency_ids=list(agencies.values()))
     if stdout is not None:
         stdout.write(f"credit records: {created} demo records created\n")
     return created
+
+
+# (name, source, reads the change feed): the console's 对接系统 page shows them; their tokens
+# are not kept (rotate one on that page's API or the admin to connect a real system).
+DEMO_CLIENTS = [
+    ("杭州市12345政务服务便民热线", "hotline_12345", False),
+    ("杭州市公共信用信息平台", "credit_office", True),
+]
+
+
+def _demo_clients() -> None:
+    existing = set(IntegrationClient.objects.values_list("name", flat=True))
+    for name, source, reads_changes in DEMO_CLIENTS:
+        if name not in existing:
+            integration_client_create(name=name, source=source, reads_changes=reads_changes)
 
 
 def _demo_objection() -> None:

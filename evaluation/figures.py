@@ -158,9 +158,20 @@ def routing_cutoff(as_of: dt.datetime, calendar: Calendar) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _complaints_in(period: Period):
-    return Complaint.objects.filter(
-        submitted_at__gte=period.start_at, submitted_at__lt=period.end_at
+def within_region(queryset, agency_path: str, region: str | None):
+    """The scoping filter at the entry of every count (DESIGN section 13, levels): only the
+    rows whose agency (at ``agency_path``) lies in ``region`` (a code prefix,
+    ``agencies.policy.region_prefix``) and below; every row when ``region`` is None."""
+    if not region:
+        return queryset
+    return queryset.filter(**{f"{agency_path}__region__code__startswith": region})
+
+
+def _complaints_in(period: Period, region: str | None = None):
+    return within_region(
+        Complaint.objects.filter(submitted_at__gte=period.start_at, submitted_at__lt=period.end_at),
+        "respondent_agency",
+        region,
     )
 
 
@@ -170,12 +181,12 @@ def _group_expression(group_by: str):
     return F(_complaint_group_field(group_by))
 
 
-def _complaint_counts(tallies, period, group_by, level, key_filter, now, calendar):
+def _complaint_counts(tallies, period, group_by, level, key_filter, now, calendar, region=None):
     """Every complaint count of every group: one ``GROUP BY`` query with a filtered
     ``COUNT`` (and ``SUM``) per count, from the stage outcomes stored on the complaint."""
     as_of = period.as_of(now)
     conditions = complaint_conditions(as_of=as_of, routing_cutoff=routing_cutoff(as_of, calendar))
-    complaints = _complaints_in(period)
+    complaints = _complaints_in(period, region)
     if key_filter is not None:
         field_name = _complaint_group_field(group_by)
         complaints = complaints.filter(_group_filter(field_name, group_by, level, key_filter))
@@ -202,14 +213,15 @@ def _complaint_counts(tallies, period, group_by, level, key_filter, now, calenda
             tally.days[code] += value or 0
 
 
-def counts_by_month_and_domain(*, period, codes, now=None) -> tuple[dict, dict]:
+def counts_by_month_and_domain(*, period, codes, now=None, region=None) -> tuple[dict, dict]:
     """``({month: Tally}, {domain: Tally})`` of the complaint counts ``codes`` only — the
-    dashboard's two charts — from one query grouped by month of submission and domain."""
+    dashboard's two charts — from one query grouped by month of submission and domain;
+    ``region`` as in ``count_tallies``."""
     as_of = period.as_of(now)
     conditions = complaint_conditions(as_of=as_of, routing_cutoff=routing_cutoff(as_of, Calendar()))
     aggregates = {f"n_{code}": Count("pk", filter=conditions[code]) for code in codes}
     rows = (
-        _complaints_in(period)
+        _complaints_in(period, region)
         .values(month=TruncMonth("submitted_at"), kind=F("domain"))
         .annotate(**aggregates)
         .values_list("month", "kind", *aggregates)
@@ -251,24 +263,27 @@ def _repair_queryset(period):
     )
 
 
-def other_querysets(period) -> dict:
-    """``{count code: queryset}`` of the counts of records, sanctions and repairs."""
+def other_querysets(period, region=None) -> dict:
+    """``{count code: queryset}`` of the counts of records, sanctions and repairs; ``region``
+    as in ``count_tallies``."""
     sanctions, imposed, lifted = _sanction_queryset(period)
-    return {
+    querysets = {
         "sanctions_imposed": sanctions.filter(imposed),
         "sanctions_lifted": sanctions.filter(lifted),
         **_record_querysets(period),
         "repairs_decided": _repair_queryset(period),
     }
+    return {code: within_region(q, "agency", region) for code, q in querysets.items()}
 
 
-def _other_counts(tallies, period, group_by, level, key_filter, calendar):
+def _other_counts(tallies, period, group_by, level, key_filter, calendar, region=None):
     if group_by in ("domain", "month"):
         return  # records, sanctions and repairs have no domain; the trend is of complaints
     # "all": any field will do, every row folds into the one group.
     field_name = _agency_group_field("respondent" if group_by == "all" else group_by, "")
 
     def scoped(queryset):
+        queryset = within_region(queryset, "agency", region)
         if key_filter is None:
             return queryset
         return queryset.filter(_group_filter(field_name, group_by, level, key_filter))
@@ -296,12 +311,14 @@ def _other_counts(tallies, period, group_by, level, key_filter, calendar):
         tallies[_key(group, group_by, level)].add("repairs_decided", 1, days=days)
 
 
-def count_tallies(*, period, group_by, level="county", key=None, now=None):
-    """``{group key: Tally}`` for the period; with ``key`` only that group's rows are read."""
+def count_tallies(*, period, group_by, level="county", key=None, now=None, region=None):
+    """``{group key: Tally}`` for the period; with ``key`` only that group's rows are read,
+    and with ``region`` (a region-scoped officer's prefix, ``agencies.policy.office_region``)
+    only the rows of that region and below are counted (``within_region``)."""
     tallies = defaultdict(Tally)
     calendar = Calendar()
-    _complaint_counts(tallies, period, group_by, level, key, now, calendar)
-    _other_counts(tallies, period, group_by, level, key, calendar)
+    _complaint_counts(tallies, period, group_by, level, key, now, calendar, region)
+    _other_counts(tallies, period, group_by, level, key, calendar, region)
     return tallies
 
 
@@ -357,10 +374,11 @@ def _ungrouped_name(group_by: str) -> str:
     return str({"handling": _("待分办"), "region": _("未设置区划")}.get(group_by, _("未知")))
 
 
-def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict]:
+def evaluate(*, period, group_by, scheme, level="county", now=None, region=None) -> list[dict]:
     """The rows of ``GET /api/v1/evaluation/``: one per group with anything in the period,
-    ranked groups first (by score, ties share a rank), then the unranked by name."""
-    tallies = count_tallies(period=period, group_by=group_by, level=level, now=now)
+    ranked groups first (by score, ties share a rank), then the unranked by name; ``region``
+    limits them to a region-scoped officer's region (``count_tallies``)."""
+    tallies = count_tallies(period=period, group_by=group_by, level=level, now=now, region=region)
     names = _names(group_by, tallies.keys())
     minimum = settings.EVALUATION_MIN_CASES
     ready = prepared(scheme)
@@ -386,7 +404,7 @@ def evaluate(*, period, group_by, scheme, level="county", now=None) -> list[dict
     return [{name: row[name] for name in RESULT_FIELDS} for row in ranked + unranked]
 
 
-def rows_behind(*, period, group_by, key, count: str, level="county", now=None):
+def rows_behind(*, period, group_by, key, count: str, level="county", now=None, region=None):
     """The queryset of the rows behind one count of one group — what the dashboard's figure
     links to: the same conditions ``evaluate`` aggregates, as a filter, so its length equals
     the count (tested for every count)."""
@@ -396,12 +414,12 @@ def rows_behind(*, period, group_by, key, count: str, level="county", now=None):
         condition = complaint_conditions(
             as_of=as_of, routing_cutoff=routing_cutoff(as_of, Calendar())
         )[count]
-        queryset = _complaints_in(period)
+        queryset = _complaints_in(period, region)
         if condition is not None:
             queryset = queryset.filter(condition)
         field_name = _complaint_group_field(group_by)
     else:
-        queryset = other_querysets(period)[count]
+        queryset = other_querysets(period, region)[count]
         field_name = _agency_group_field(group_by, "")
     if group_by != "all":
         queryset = queryset.filter(_group_filter(field_name, group_by, level, key))

@@ -1,5 +1,7 @@
 """Reads of the evaluation: the ledger (台账), the scheme versions and the archived reports."""
 
+from agencies.models import Agency
+from agencies.policy import office_region
 from complaints.filtersets import ComplaintFilterSet
 from complaints.selectors import complaint_list_visible_to
 
@@ -44,3 +46,27 @@ def scheme_versions():
 
 def archived_reports():
     return EvaluationReport.objects.defer("xlsx", "figures").order_by("-period_end", "kind")
+
+
+def report_figures_for(user, figures: dict) -> dict:
+    """An archived report's tables as ``user`` may read them: a region-scoped officer
+    (levels, DESIGN section 13) gets the rows of their region's agencies and regions only
+    (their ranks stay those of the whole report); everyone else the whole report."""
+    region = office_region(user)
+    if region is None:
+        return figures
+    agencies = set(
+        Agency.objects.filter(region__code__startswith=region).values_list("pk", flat=True)
+    )
+    return {
+        group_by: [
+            row
+            for row in rows
+            if (
+                str(row["key"] or "").startswith(region)
+                if group_by == "region"
+                else row["key"] in agencies
+            )
+        ]
+        for group_by, rows in figures.items()
+    }

@@ -21,6 +21,9 @@ class ChangeAction(models.TextChoices):
     WITHDRAWN = "withdrawn", _("来源撤回")
     IMPOSED = "imposed", _("实施惩戒")
     LIFTED = "lifted", _("解除惩戒")
+    # Schema v2: a sanction still in force whose basis records changed (a record added to or
+    # removed from the set behind it); ``data`` is the sanction with its new basis.
+    BASIS_CHANGED = "basis_changed", _("惩戒依据变更")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -71,6 +71,10 @@ class WebhookSubscription(models.Model):
     url = models.URLField(_("接收地址"), max_length=500)
     secret = models.CharField(_("签名密钥"), max_length=200)
     entities = models.JSONField(_("推送对象"), default=list)
+    # Levels (DESIGN section 13): the region prefix of the office that registered it
+    # (``agencies.policy.office_region``); only changes of agencies in that region and below
+    # are delivered, and only officers of that region or above see it. Blank: everything.
+    region = models.CharField(_("辖区"), max_length=12, blank=True, default="")
     # ORIGIN subscriptions: the complaint channel whose complaints report back.
     origin_channel = models.CharField(_("来源渠道"), max_length=32, blank=True, default="")
     is_active = models.BooleanField(_("启用"), default=True)

@@ -241,6 +241,7 @@ def _origin_notify(complaint: Complaint, events: list[ComplaintEvent]) -> None:
             continue
         origin_notify(
             channel=complaint.channel,
+            agency_id=complaint.respondent_agency_id,
             payload={
                 "external_ref": complaint.external_ref,
                 "reference": complaint.reference,

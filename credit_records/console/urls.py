@@ -17,5 +17,7 @@ urlpatterns = [
         views.objection_file_download,
         name="objection_file",
     ),
+    path("clients/", views.integration_clients, name="clients"),
+    path("clients/<int:pk>/", views.integration_client_edit, name="client_edit"),
     path("objections/<int:pk>/<str:decision>/", views.objection_decide, name="objection_decide"),
 ]

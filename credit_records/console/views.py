@@ -20,7 +20,7 @@ from ..charts import score_chart
 from ..choices import ObjectionStatus, RecordStatus
 from ..exports import records_csv, records_xlsx
 from ..filtersets import CreditRecordFilterSet
-from ..models import ArrearsPublication
+from ..models import ArrearsPublication, IntegrationClient
 from ..providers import profile_extras
 from ..selectors import (
     agency_profile_get,
@@ -28,6 +28,7 @@ from ..selectors import (
     credit_record_list_visible_to,
     objection_list_visible_to,
 )
+from ..services.clients import integration_client_create, integration_client_update
 from ..services.objections import objection_dismiss, objection_file, objection_uphold
 from ..services.performance import SUPERVISED_STATUSES, credit_record_perform
 from ..services.publication import (
@@ -37,7 +38,7 @@ from ..services.publication import (
     arrears_publication_status,
 )
 from ..services.scoring import agency_score, score_weights
-from .forms import ObjectionForm, PerformForm
+from .forms import IntegrationClientEditForm, IntegrationClientForm, ObjectionForm, PerformForm
 
 PAGE_SIZE = 25
 
@@ -299,3 +300,64 @@ def objection_new(request, pk: int):
     return render(
         request, "credit_records/console/objection_form.html", {"record": record, "form": form}
     )
+
+
+@policy_required("integration_client.manage")
+def integration_clients(request):
+    """对接系统: the external systems, the complaint channel each registers by and whether it
+    reads the change feed; a new one shows its token on this answer only."""
+    form = IntegrationClientForm(request.POST or None)
+    token = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created, token = integration_client_create(
+                name=data["name"],
+                source=data["source"],
+                actor=request.user,
+                channel=data["channel"] or None,
+                reads_changes=data["reads_changes"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            form = IntegrationClientForm()
+            messages.success(request, _("对接系统“%(name)s”已添加。") % {"name": created.name})
+    clients = [
+        (client, IntegrationClientEditForm(initial=_edit_initial(client), prefix=f"c{client.pk}"))
+        for client in IntegrationClient.objects.order_by("name")
+    ]
+    return render(
+        request,
+        "credit_records/console/clients.html",
+        {"form": form, "clients": clients, "token": token},
+        status=400 if form.errors else 200,
+    )
+
+
+def _edit_initial(client):
+    return {"channel": client.channel, "reads_changes": client.reads_changes}
+
+
+def _add_errors(form, exc):
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_POST
+@policy_required("integration_client.manage")
+def integration_client_edit(request, pk: int):
+    client = get_object_or_404(IntegrationClient, pk=pk)
+    form = IntegrationClientEditForm(request.POST, prefix=f"c{client.pk}")
+    if form.is_valid():
+        try:
+            integration_client_update(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{client.name}：{error}")
+        return redirect("credit_console:clients")
+    messages.success(request, _("对接系统“%(name)s”已更新。") % {"name": client.name})
+    return redirect("credit_console:clients")

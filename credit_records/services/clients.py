@@ -4,8 +4,11 @@ office; the token is returned once and only its hash is stored)."""
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from agencies.policy import office_region
 from complaints.choices import Channel
 
 from ..choices import Source
@@ -39,6 +42,7 @@ def integration_client_create(
     complaints by, with its own work-order ids (DESIGN section 13)."""
     if channel is None:
         channel = CHANNEL_OF_SOURCE.get(source, "")
+    _check(actor=actor, channel=channel, reads_changes=reads_changes)
     token = _new_token()
     with transaction.atomic():
         user = get_user_model()(username=f"integration-{secrets.token_hex(6)}")
@@ -55,6 +59,38 @@ def integration_client_create(
             created_by=actor if (actor is not None and actor.is_authenticated) else None,
         )
     return client, token
+
+
+def _check(*, actor, channel: str, reads_changes: bool) -> None:
+    """400 naming the field: an unknown channel; reading the whole change feed granted by a
+    region-scoped officer, who sees only their region's changes themselves (levels, DESIGN
+    section 13)."""
+    errors = {}
+    if channel and channel not in Channel.values:
+        errors["channel"] = [_("未知的投诉渠道：%(code)s。") % {"code": channel}]
+    if reads_changes and actor is not None and office_region(actor) is not None:
+        errors["reads_changes"] = [
+            _("按辖区限定的账号不能授权对接系统读取全部数据变更，请由全域信用办授权。")
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def integration_client_update(
+    *, client: IntegrationClient, actor, channel: str, reads_changes: bool
+) -> IntegrationClient:
+    """Change the complaint channel the client registers by and whether it reads the change
+    feed; ``ValidationError`` naming the field, changing nothing, when refused."""
+    channel = channel or ""
+    if reads_changes and client.reads_changes:
+        check_reads = False  # keeping a grant already given is not granting it
+    else:
+        check_reads = reads_changes
+    _check(actor=actor, channel=channel, reads_changes=check_reads)
+    client.channel = channel
+    client.reads_changes = reads_changes
+    client.save(update_fields=["channel", "reads_changes"])
+    return client
 
 
 def integration_client_rotate_token(*, client: IntegrationClient) -> str:

@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.policy import Policy
+from agencies.policy import Policy, office_region
 
 from .. import exports
 from ..figures import evaluate
@@ -74,7 +74,11 @@ class EvaluationView(_OwnFormat, APIView):
         period = params.period()
         scheme = current_scheme()
         rows = evaluate(
-            period=period, group_by=data["group_by"], level=data["level"], scheme=scheme
+            period=period,
+            group_by=data["group_by"],
+            level=data["level"],
+            scheme=scheme,
+            region=office_region(request.user),  # levels (DESIGN section 13)
         )
         name = f"evaluation-{data['group_by']}-{period.start}-{period.end}"
         if data["format"] == "csv":

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from agencies.policy import policy_required
+from agencies.policy import office_region, policy_required
 from complaints.choices import Domain
 
 from ..definitions import COUNTS, FIGURES, RESULT_FIELDS
@@ -20,7 +20,8 @@ from ..exports import XLSX
 from ..figures import counts_by_month_and_domain, evaluate, rows_behind
 from ..params import EvaluationParams, quarter_start
 from ..scheme import DEDUCTIONS, current_scheme
-from ..selectors import archived_reports
+from ..selectors import archived_reports, report_figures_for
+from ..services import reports as report_service
 from ..services.reports import GROUP_TITLES
 
 PRESETS = ("month", "quarter", "year", "last_quarter")
@@ -160,7 +161,10 @@ def dashboard(request):
     data = params.validated_data
     period = params.period()
     scheme = current_scheme()
-    rows = evaluate(period=period, group_by=data["group_by"], level=data["level"], scheme=scheme)
+    region = office_region(request.user)  # levels (DESIGN section 13): their region and below
+    rows = evaluate(
+        period=period, group_by=data["group_by"], level=data["level"], scheme=scheme, region=region
+    )
     sort = request.GET.get("sort", "")
     code = sort.lstrip("-")
     if code in RESULT_FIELDS:
@@ -175,7 +179,9 @@ def dashboard(request):
     # of the rows shown only; the ranking and the sorting are over all of them.
     page = Paginator(rows, TABLE_PAGE).get_page(request.GET.get("page"))
     # Both charts from one query, of the counts they draw only.
-    by_month, by_domain = counts_by_month_and_domain(period=period, codes=TREND + OUTCOMES)
+    by_month, by_domain = counts_by_month_and_domain(
+        period=period, codes=TREND + OUTCOMES, region=region
+    )
     table = []
     for row in page.object_list:
         cells = []
@@ -224,7 +230,12 @@ def rows(request):
             raise Http404(_("没有这个分组。"))
         key = int(key)
     queryset = rows_behind(
-        period=params.period(), group_by=data["group_by"], level=data["level"], key=key, count=count
+        period=params.period(),
+        group_by=data["group_by"],
+        level=data["level"],
+        key=key,
+        count=count,
+        region=office_region(request.user),
     )
     entity = COUNTS[count].entity
     related = {
@@ -263,13 +274,14 @@ def report(request, pk: int):
     """One archived report as a printable page: the monthly trend, every grouping's table and
     ranking bars."""
     archived = get_object_or_404(archived_reports().defer(None), pk=pk)
+    figures = report_figures_for(request.user, archived.figures)
     sections = [
         {
             "title": GROUP_TITLES[group_by],
             "rows": [{**row, "cells": [row[f.code] for f in FIGURES]} for row in rows],
             "chart": ranking_bars(rows),
         }
-        for group_by, rows in archived.figures.items()
+        for group_by, rows in figures.items()
     ]
     return render(
         request,
@@ -279,6 +291,7 @@ def report(request, pk: int):
             "sections": sections,
             "figures": FIGURES,
             "trend": trend_geometry(archived.trend) if archived.trend is not None else None,
+            "scoped": figures != archived.figures,
         },
     )
 
@@ -286,7 +299,13 @@ def report(request, pk: int):
 @policy_required("evaluation.read")
 def report_xlsx(request, pk: int):
     archived = get_object_or_404(archived_reports().defer(None), pk=pk)
-    response = HttpResponse(bytes(archived.xlsx), content_type=XLSX)
+    figures = report_figures_for(request.user, archived.figures)
+    # A region's officer whose rows are not the whole report gets the workbook of their rows,
+    # built from the archived figures; otherwise the archived file itself.
+    content = (
+        bytes(archived.xlsx) if figures == archived.figures else report_service.report_xlsx(figures)
+    )
+    response = HttpResponse(content, content_type=XLSX)
     name = f"evaluation-{archived.kind}-{archived.period_start}-{archived.period_end}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

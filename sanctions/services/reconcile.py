@@ -287,6 +287,22 @@ def agencies_sanctions_reconcile(
                     for r in basis
                 ]
             )
+            # A held sanction whose basis changed is a change of the sanction: incremental
+            # pulls (updated_after) and the feed see it (action ``basis_changed``).
+            Sanction.objects.filter(pk__in=list(rebase)).update(updated_at=now)
+            held_rows = {row[0]: row for row in current if row[0] in rebase}
+            feed.extend(
+                sanction_feed_entry(
+                    ChangeAction.BASIS_CHANGED,
+                    pk=pk,
+                    agency_id=held_rows[pk][1],
+                    rule_id=held_rows[pk][2],
+                    measure=held_rows[pk][3],
+                    imposed_at=held_rows[pk][4],
+                    basis=basis,
+                )
+                for pk, basis in sorted(rebase.items())
+            )
             result.rebased = len(rebase)
 
         missing = sorted(key for key in required if key not in held)

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.policy import HANDLER, may, require, roles_of
+from agencies.policy import CREDIT_OFFICER, HANDLER, may, require, roles_of
 from credit_records.choices import Polarity, RecordStatus
 from credit_records.models import CreditRecord
 from credit_records.selectors import credit_record_scope
@@ -32,6 +32,7 @@ from ..choices import (
 )
 from ..models import OfficeTask, Repair, RepairEvent, RepairFile
 from ..notifications import notify_repair_decided
+from ..selectors import repair_scope
 
 DECISION_WORKDAYS = 10
 
@@ -123,8 +124,12 @@ def repair_apply(
     return repair
 
 
-def _begin(*, repair_id: int, action: str) -> Repair:
+def _begin(*, repair_id: int, action: str, actor=None) -> Repair:
+    """Lock the repair and check the transition; with ``actor``, a repair outside the actor's
+    scope (another region's body for a region's credit office) is a 404."""
     repair = Repair.objects.select_for_update().select_related("record").get(pk=repair_id)
+    if actor is not None and not repair_scope(actor).admits(repair):
+        raise Http404
     allowed_from, _target = REPAIR_TRANSITIONS[RepairAction(action)]
     if repair.status not in allowed_from:
         raise InvalidTransition(
@@ -170,23 +175,33 @@ def repair_feed_entry(repair: Repair, action: str) -> tuple:
 
 
 def may_confirm(*, actor, repair: Repair) -> bool:
-    """A handler of the department that determined the breach (the table's verb, and this
-    repair's department)."""
-    return (
-        repair.confirming_agency_id is not None
-        and may(actor, "repair.confirm")
-        and actor.agency_id == repair.confirming_agency_id
-    )
+    """A handler of the department that determined the breach, or the credit office of the
+    body's region: a county office confirms its county's bodies, a city office those of its
+    city (seed 004 二(五)); only for a repair that needs confirming."""
+    if repair.confirming_agency_id is None or not may(actor, "repair.confirm"):
+        return False
+    roles = roles_of(actor)
+    if HANDLER in roles and actor.agency_id == repair.confirming_agency_id:
+        return True
+    return CREDIT_OFFICER in roles and repair_scope(actor).admits(repair)
 
 
 @transaction.atomic
 def repair_confirm(*, repair_id: int, actor, note: str = "") -> Repair:
-    """The department that determined the breach confirms the agency has performed."""
+    """The department that determined the breach, or the credit office of the body's region,
+    confirms the agency has performed; outside the actor's region or department: 404."""
     repair = Repair.objects.select_for_update().get(pk=repair_id)
     if not may_confirm(actor=actor, repair=repair):
-        if HANDLER in roles_of(actor) or repair.confirming_agency_id is None:
-            raise Http404  # not this department's case (or nothing to confirm)
-        raise PermissionDenied(_("只有认定失信行为的部门可以确认履约。"))
+        if not may(actor, "repair.confirm"):
+            raise PermissionDenied(_("只有认定失信行为的部门或信用办可以确认履约。"))
+        if repair.confirming_agency_id is None and repair_scope(actor).admits(repair):
+            raise InvalidTransition(
+                detail=_("该修复申请无需确认履约，可直接审批。"),
+                status=repair.status,
+                action=str(RepairAction.CONFIRM),
+                reason="no_confirmation_needed",
+            )
+        raise Http404  # not this department's case, or outside this office's region
     repair = _begin(repair_id=repair_id, action=RepairAction.CONFIRM)
     repair.confirmed_by = actor
     repair.confirmed_at = timezone.now()
@@ -205,7 +220,7 @@ def repair_approve(*, repair_id: int, actor, note: str = "") -> Repair:
     """Approve: the record becomes ``repaired`` (publication ends) and the reconcile, run on
     the record change, lifts its sanctions; agency and complainant are notified."""
     require(actor, "repair.decide")
-    repair = _begin(repair_id=repair_id, action=RepairAction.APPROVE)
+    repair = _begin(repair_id=repair_id, action=RepairAction.APPROVE, actor=actor)
     if repair.needs_confirmation and repair.status != RepairStatus.CONFIRMED:
         raise InvalidTransition(
             detail=_("该记录来自投诉，须先由认定失信行为的部门确认已履约。"),
@@ -235,7 +250,7 @@ def repair_reject(*, repair_id: int, actor, reason: str) -> Repair:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请填写不予修复的理由。")]})
-    repair = _begin(repair_id=repair_id, action=RepairAction.REJECT)
+    repair = _begin(repair_id=repair_id, action=RepairAction.REJECT, actor=actor)
     repair.decided_by = actor
     repair.decided_at = timezone.now()
     repair.decision_note = reason

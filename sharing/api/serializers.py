@@ -16,6 +16,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
             "url",
             "entities",
             "origin_channel",
+            "region",
             "is_active",
             "parked_at",
             "created_at",

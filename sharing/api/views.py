@@ -11,10 +11,12 @@ from rest_framework.views import APIView
 from agencies.policy import INTEGRATION_CLIENT, Policy, office_region, roles_of
 
 from ..choices import Entity
-from ..models import WebhookSubscription
+from ..selectors import webhook_subscriptions_visible_to
 from ..services.changes import (
+    CURRENT_SCHEMA,
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    SCHEMA_VERSIONS,
     CursorError,
     change_body,
     changes_read,
@@ -55,6 +57,12 @@ class ChangeFeedView(APIView):
             OpenApiParameter("after", str, description="cursor from a previous page's next"),
             OpenApiParameter("limit", int, description=f"1..{MAX_LIMIT}, default {DEFAULT_LIMIT}"),
             OpenApiParameter("entity", str, many=True, enum=Entity.values),
+            OpenApiParameter(
+                "version",
+                int,
+                enum=list(SCHEMA_VERSIONS),
+                description=f"exchange-format version (docs/EXCHANGE.md), default {CURRENT_SCHEMA}",
+            ),
         ],
     )
     def get(self, request):
@@ -75,8 +83,21 @@ class ChangeFeedView(APIView):
                 {"after": [_("游标无效：请使用上一页返回的 next 值，或不带 after 从头读取。")]},
                 code="invalid_cursor",
             ) from None
+        version = request.query_params.get("version") or str(CURRENT_SCHEMA)
+        if version not in {str(v) for v in SCHEMA_VERSIONS}:
+            raise ValidationError(
+                {
+                    "version": [
+                        _("version 须为 %(v)s 之一。") % {"v": ", ".join(map(str, SCHEMA_VERSIONS))}
+                    ]
+                }
+            )
         changes = changes_read(
-            after=after, limit=limit, entities=entities, region=office_region(user)
+            after=after,
+            limit=limit,
+            entities=entities,
+            region=office_region(user),
+            version=int(version),
         )
         results = [change_body(c) for c in changes]
         next_cursor = results[-1]["cursor"] if results else str(after)
@@ -96,7 +117,10 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "redeliver": "webhook.manage",
     }
     serializer_class = WebhookSubscriptionSerializer
-    queryset = WebhookSubscription.objects.order_by("id")
+
+    def get_queryset(self):
+        # A region's office manages its region's subscriptions; another's is a 404.
+        return webhook_subscriptions_visible_to(self.request.user)
 
     @extend_schema(request=WebhookCreateSerializer, responses={201: WebhookSubscriptionSerializer})
     def create(self, request):

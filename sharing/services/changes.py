@@ -121,12 +121,28 @@ def parse_cursor(raw: str | None) -> int:
     return position
 
 
-def changes_read(*, after: int, limit: int, entities=None, region: str | None = None) -> list:
+# Exchange-format versions (docs/EXCHANGE.md): the actions each version's schema knows.
+SCHEMA_VERSIONS = (1, 2)
+CURRENT_SCHEMA = 2
+NEWER_ACTIONS = {1: ("basis_changed",)}  # left out for a reader of that version
+
+
+def changes_read(
+    *,
+    after: int,
+    limit: int,
+    entities=None,
+    region: str | None = None,
+    version: int = CURRENT_SCHEMA,
+) -> list:
     """The next ``limit`` changes after position ``after``, in position order (sequencing the
     newly committed ones first); with ``region``, only those of agencies in that region and
-    below (a region-scoped credit office, DESIGN section 13)."""
+    below (a region-scoped credit office, DESIGN section 13); for a reader of an older schema
+    ``version``, without the actions that version does not know."""
     changes_sequence()
     qs = Change.objects.filter(position__gt=after)
+    if NEWER_ACTIONS.get(version):
+        qs = qs.exclude(action__in=NEWER_ACTIONS[version])
     if region:
         qs = qs.filter(agency__region__code__startswith=region)
     if entities:
@@ -135,7 +151,7 @@ def changes_read(*, after: int, limit: int, entities=None, region: str | None = 
 
 
 def change_body(change: Change) -> dict:
-    """One change as the feed and the webhooks show it (docs/schemas/change.v1.json)."""
+    """One change as the feed and the webhooks show it (docs/schemas/v2/change.json)."""
     return {
         "cursor": str(change.position),
         "at": change.at,

@@ -35,8 +35,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.policy import office_region
 
 from ..choices import DeliveryStatus, Entity, SubscriptionKind
 from ..models import Change, WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -137,8 +141,11 @@ def webhook_subscription_create(
 ) -> WebhookSubscription:
     """Register a receiver; ``ValidationError`` naming the field for a bad URL, a secret
     shorter than 32 characters, or unknown entities. It receives changes from now on (the
-    feed's history is read through the feed itself)."""
+    feed's history is read through the feed itself). A region-scoped officer's subscription
+    carries their region and receives only its changes, or its complaints' status notices
+    (levels, DESIGN section 13)."""
     errors: dict[str, list[str]] = {}
+    region = (office_region(actor) if actor is not None else None) or ""
     url_errors = webhook_url_errors(url, portal_host=portal_host)
     if url_errors:
         errors["url"] = url_errors
@@ -163,6 +170,7 @@ def webhook_subscription_create(
         secret=secret,
         entities=entities,
         origin_channel=origin_channel,
+        region=region,
         cursor=top or 0,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -220,25 +228,22 @@ def webhooks_fan_out(*, batch: int = FAN_OUT_BATCH) -> int:
                 if sub is None:
                     break
                 changes = list(
-                    Change.objects.filter(position__gt=sub.cursor, position__isnull=False).order_by(
-                        "position"
-                    )[:batch]
+                    Change.objects.filter(position__gt=sub.cursor, position__isnull=False)
+                    .annotate(region_code=F("agency__region_id"))
+                    .order_by("position")[:batch]
                 )
                 if not changes:
                     break
+                wanted = [c for c in changes if _subscribed(sub, c)]
                 WebhookDelivery.objects.bulk_create(
                     [
                         WebhookDelivery(
-                            subscription=sub,
-                            change=c,
-                            payload=change_body(c),
-                            next_attempt_at=now,
+                            subscription=sub, change=c, payload=change_body(c), next_attempt_at=now
                         )
-                        for c in changes
-                        if c.entity in sub.entities
+                        for c in wanted
                     ]
                 )
-                queued += sum(1 for c in changes if c.entity in sub.entities)
+                queued += len(wanted)
                 sub.cursor = changes[-1].position
                 sub.save(update_fields=["cursor"])
             if len(changes) < batch:
@@ -246,14 +251,32 @@ def webhooks_fan_out(*, batch: int = FAN_OUT_BATCH) -> int:
     return queued
 
 
-def origin_notify(*, channel: str, payload: dict) -> None:
+def _subscribed(sub: WebhookSubscription, change: Change) -> bool:
+    """Whether ``sub`` receives ``change``: one of its entities, and (for a region's
+    subscription) a change of an agency in that region or below, as the feed shows it."""
+    if change.entity not in sub.entities:
+        return False
+    return not sub.region or (change.region_code or "").startswith(sub.region)
+
+
+def origin_notify(*, channel: str, payload: dict, agency_id: int | None = None) -> None:
     """Queue a complaint's status notice for the origin system of ``channel`` (its ORIGIN
-    subscriptions), in the caller's transaction: it exists iff the status change committed."""
+    subscriptions), in the caller's transaction: it exists iff the status change committed.
+    A region's subscription gets the notices of complaints against agencies (``agency_id``,
+    the respondent) of that region and below."""
     subs = list(
         WebhookSubscription.objects.filter(
             kind=SubscriptionKind.ORIGIN, origin_channel=channel, is_active=True
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "region")
     )
+    if any(region for _pk, region in subs):
+        code = (
+            Agency.objects.filter(pk=agency_id).values_list("region_id", flat=True).first()
+            if agency_id
+            else None
+        ) or ""
+        subs = [(pk, region) for pk, region in subs if code.startswith(region)]
+    subs = [pk for pk, _region in subs]
     if not subs:
         return
     now = timezone.now()
@@ -334,6 +357,43 @@ def _send(session, sub: WebhookSubscription, delivery: WebhookDelivery):
     return response.status_code, "", ms
 
 
+MARKED_FIELDS = (
+    "status",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "first_attempt_at",
+    "next_attempt_at",
+    "delivered_at",
+)
+
+
+def _mark(done: list[WebhookDelivery]) -> None:
+    """Store the outcome of a batch of attempts. On PostgreSQL one ``UPDATE … FROM (VALUES
+    …)`` statement: ``bulk_update``'s ``CASE WHEN`` per field and row cost more CPU than the
+    sending itself (profiled: benchmarks/sharing.py); elsewhere (embedded) ``bulk_update``."""
+    if not done:
+        return
+    if connection.vendor != "postgresql":
+        WebhookDelivery.objects.bulk_update(done, list(MARKED_FIELDS), batch_size=500)
+        return
+    table = WebhookDelivery._meta.db_table
+    row = "(%s::bigint, %s::varchar, %s::integer, %s::integer, %s::varchar, %s::timestamptz,"
+    row += " %s::timestamptz, %s::timestamptz)"
+    params = []
+    for d in done:
+        params += [d.pk, *(getattr(d, field) for field in MARKED_FIELDS)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS d SET status = v.status, attempts = v.attempts,"  # noqa: S608
+            " last_status_code = v.code, last_error = v.error, first_attempt_at = v.first_at,"
+            " next_attempt_at = v.next_at, delivered_at = v.delivered_at"
+            f" FROM (VALUES {', '.join([row] * len(done))}) AS v(id, status, attempts, code,"
+            " error, first_at, next_at, delivered_at) WHERE d.id = v.id",
+            params,
+        )
+
+
 def _deliver_subscription(session, sub_id: int, *, now, max_per_subscription: int) -> int:
     """Send one leased subscription's due deliveries in order, stopping at the first failure;
     return how many were delivered."""
@@ -382,19 +442,7 @@ def _deliver_subscription(session, sub_id: int, *, now, max_per_subscription: in
             done.append(delivery)
             break
         with transaction.atomic():
-            WebhookDelivery.objects.bulk_update(
-                done,
-                [
-                    "status",
-                    "attempts",
-                    "last_status_code",
-                    "last_error",
-                    "first_attempt_at",
-                    "next_attempt_at",
-                    "delivered_at",
-                ],
-                batch_size=500,
-            )
+            _mark(done)
             WebhookAttempt.objects.bulk_create(attempts, batch_size=500)
             if any(d.status == DeliveryStatus.PARKED for d in done):
                 WebhookSubscription.objects.filter(pk=sub_id).update(parked_at=timezone.now())

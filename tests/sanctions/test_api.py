@@ -333,7 +333,9 @@ def test_pushed_record_repair_is_approved_directly_and_approving_twice_is_409(
     with time_machine.travel(AFTER_MINIMUM, tick=False):
         repair_id = client_for(liaison).post(REPAIRS, apply_body(rec), format="json").json()["id"]
         officer = client_for(credit_officer)
-        assert officer.post(f"{REPAIRS}{repair_id}/confirm/").status_code in (403, 404)
+        confirm = officer.post(f"{REPAIRS}{repair_id}/confirm/")
+        assert confirm.status_code == 409  # a pushed record has no performance to confirm
+        assert confirm.json()["reason"] == "no_confirmation_needed"
         assert client_for(liaison).post(f"{REPAIRS}{repair_id}/approve/").status_code == 403
         with django_capture_on_commit_callbacks(execute=True):
             response = officer.post(f"{REPAIRS}{repair_id}/approve/", {"note": "同意"})

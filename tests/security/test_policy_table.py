@@ -224,7 +224,19 @@ PROBES: dict[str, list[Probe]] = {
         api("post", "/api/v1/objections/{w.objection.pk}/dismiss/", {}),
         console("post", "/console/credit/objections/{w.objection.pk}/dismiss/", {}),
     ],
-    "integration_client.manage": [api("get", "/api/v1/integration-clients/")],
+    "integration_client.manage": [
+        api("get", "/api/v1/integration-clients/"),
+        console("get", "/console/credit/clients/"),
+        console("post", "/console/credit/clients/", {}),
+        console(
+            "post",
+            lambda w: (
+                "/console/credit/clients/"
+                f"{w.users[policy.INTEGRATION_CLIENT].integration_client.pk}/"
+            ),
+            {},
+        ),
+    ],
     "arrears_publication.read": [
         api("get", "/api/v1/arrears-publication/?year=2025"),
         console("get", "/console/credit/arrears/2025/"),

@@ -1,5 +1,6 @@
-"""docs/schemas/v1 (docs/EXCHANGE.md): real feed pages and webhook bodies validate against the
-published JSON Schemas, and a payload that breaks the contract does not."""
+"""docs/schemas/v2 (docs/EXCHANGE.md): real feed pages and webhook bodies validate against the
+published JSON Schemas, and a payload that breaks the contract does not; a v1 reader's feed
+leaves out what v1 does not know."""
 
 import json
 from pathlib import Path
@@ -19,27 +20,29 @@ from tests.sharing.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "v1"
-BASE = "https://integrity-portal.invalid/schemas/v1/"
+ROOT = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+SCHEMAS = ROOT / "v2"  # the version the feed and the webhooks send
 
 
-def _registry():
+def _registry(directory):
     resources = []
-    for path in SCHEMAS.glob("*.json"):
+    for path in directory.glob("*.json"):
         schema = json.loads(path.read_text())
         resources.append((schema["$id"], Resource.from_contents(schema)))
     return Registry().with_resources(resources)
 
 
-def validator(name):
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text())
+def validator(name, directory=SCHEMAS):
+    schema = json.loads((directory / f"{name}.json").read_text())
     return jsonschema.Draft202012Validator(
-        schema, registry=_registry(), format_checker=jsonschema.FormatChecker()
+        schema, registry=_registry(directory), format_checker=jsonschema.FormatChecker()
     )
 
 
-def test_every_schema_is_a_valid_json_schema():
-    names = sorted(p.stem for p in SCHEMAS.glob("*.json"))
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_every_schema_is_a_valid_json_schema(version):
+    directory = ROOT / version
+    names = sorted(p.stem for p in directory.glob("*.json"))
     assert names == [
         "change",
         "changes-page",
@@ -51,9 +54,9 @@ def test_every_schema_is_a_valid_json_schema():
         "webhook-change",
     ]
     for name in names:
-        jsonschema.Draft202012Validator.check_schema(
-            json.loads((SCHEMAS / f"{name}.json").read_text())
-        )
+        schema = json.loads((directory / f"{name}.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert f"/schemas/{version}/" in schema["$id"]
 
 
 @pytest.fixture
@@ -120,10 +123,11 @@ def test_real_webhook_bodies_validate(world, credit_officer, client_for):
             },
             format="json",
         )
-        AgencyFactory()
+        agency = AgencyFactory()  # in the officer's region: its subscription receives it
         from sharing.services.changes import changes_record
 
-        changes_record([("repair", 1, "created", {})])  # a later change: not valid data
+        # A later change: not valid data.
+        changes_record([("repair", 1, "created", {"agency": agency.pk})])
         webhooks_run_once()
     check = validator("webhook-change")
     bodies = [json.loads(b) for _h, b in receiver.requests]
@@ -159,3 +163,50 @@ def test_origin_status_bodies_validate(client_for, credit_officer):
     assert bodies
     for body in bodies:
         assert not list(check.iter_errors(body)), body
+
+
+def test_a_sanctions_new_basis_is_a_change_that_validates_and_a_v1_reader_skips_it(
+    client_for, credit_officer
+):
+    """A record added to the set behind a sanction in force: the sanction is not imposed
+    again, its basis changes — one ``basis_changed`` change with the sanction's fields."""
+    from sanctions.models import Sanction
+    from tests.sanctions.helpers import record
+
+    agency = AgencyFactory()
+    first = record(agency, kind="dishonest_debtor", severity="serious")
+    agency_sanctions_reconcile(agency.pk)
+    held = set(Sanction.objects.filter(agency=agency, status="active").values_list("pk", flat=True))
+    assert held
+    second = record(agency, kind="dishonest_debtor", severity="serious")
+    api = client_for(credit_officer)
+    start = api.get("/api/v1/changes/", {"limit": 1000}).json()["next"]
+    with Receiver() as receiver:
+        api.post(
+            "/api/v1/webhooks/",
+            {"url": receiver.url, "secret": "x" * 40, "entities": ["sanction"]},
+            format="json",
+        )
+        agency_sanctions_reconcile(agency.pk)
+        webhooks_run_once()
+    # Still in force (a rule needing two records may add new ones, imposed apart).
+    assert held <= set(Sanction.objects.filter(status="active").values_list("pk", flat=True))
+    page = api.get("/api/v1/changes/", {"after": start}).json()
+    rebased = [c for c in page["results"] if c["action"] == "basis_changed"]
+    assert {c["id"] for c in rebased} == held
+    for change in rebased:
+        assert change["data"]["basis_records"] == sorted([first.pk, second.pk])
+        assert change["data"]["status"] == "active"
+        assert not list(validator("change").iter_errors(change))
+        assert not list(validator("sanction").iter_errors(change["data"]))
+        assert list(validator("change", ROOT / "v1").iter_errors(change))  # v1 knows no such
+    assert not list(validator("changes-page").iter_errors(page))
+    bodies = [json.loads(b) for _h, b in receiver.requests]
+    assert {b["id"] for b in bodies if b["action"] == "basis_changed"} == held
+    for body in bodies:
+        assert not list(validator("webhook-change").iter_errors(body))
+    # A v1 reader reads on without them; an unknown version is a 400 naming it.
+    v1 = api.get("/api/v1/changes/", {"after": start, "version": "1"}).json()["results"]
+    assert v1 == [c for c in page["results"] if c["action"] != "basis_changed"]
+    bad = api.get("/api/v1/changes/", {"version": "3"})
+    assert bad.status_code == 400 and "version" in bad.json()

@@ -29,6 +29,14 @@ HOOKS = "/api/v1/webhooks/"
 SECRET = "s" * 16 + "e" * 16 + "cret"
 
 
+@pytest.fixture
+def credit_officer(make_staff):
+    """The city-wide credit office (its agency has no region): its subscriptions receive every
+    change, including these tests' bare changes without an agency. Region-scoped
+    subscriptions are tested in test_levels_office.py."""
+    return make_staff(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id=None))
+
+
 def subscribe(api, url, entities=("credit_record", "sanction", "repair", "objection"), **over):
     body = {"url": url, "secret": SECRET, "entities": list(entities), **over}
     return api.post(HOOKS, body, format="json")
@@ -107,6 +115,35 @@ def test_every_change_is_posted_signed_and_in_order(client_for, credit_officer):
     assert abs(int(first_headers["X-Portal-Timestamp"]) - bodies[0]["timestamp"]) <= 1
     assert len({b["delivery_id"] for b in bodies}) == 8
     assert set(bodies[0]) >= {"cursor", "at", "entity", "id", "action", "data"}
+
+
+def test_a_batch_is_claimed_and_marked_in_a_fixed_number_of_queries(client_for, credit_officer):
+    """However many deliveries a subscription has due, sending them costs the same queries:
+    the lease, the pending head, one statement marking them all, the attempts, the release."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    with Receiver(script=[200, 204, 200, 200, 200, 200, 200, 503]) as receiver:
+        assert subscribe(client_for(credit_officer), receiver.url).status_code == 201
+        for batch in (range(1, 3), range(3, 9)):
+            for n in batch:
+                change(n)
+            webhooks_fan_out()
+            with CaptureQueriesContext(connection) as queries:
+                assert webhooks_deliver() == len(batch) - (1 if 8 in batch else 0)
+            counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    rows = {d.payload["id"]: d for d in WebhookDelivery.objects.all()}
+    assert rows[2].last_status_code == 204 and rows[2].status == DeliveryStatus.DELIVERED
+    assert all(rows[n].delivered_at and rows[n].attempts == 1 for n in range(1, 8))
+    failed = rows[8]
+    assert (failed.status, failed.last_status_code, failed.last_error) == (
+        DeliveryStatus.PENDING,
+        503,
+        "HTTP 503",
+    )
+    assert failed.delivered_at is None and failed.next_attempt_at > failed.first_attempt_at
 
 
 def test_a_subscription_gets_only_its_entities(client_for, credit_officer):
@@ -291,3 +328,29 @@ def test_the_command_delivers_in_embedded_mode(client_for, credit_officer):
         call_command("deliver_webhooks", stdout=out)
     assert "delivered: 1" in out.getvalue()
     assert len(receiver.requests) == 1
+
+
+def test_the_console_page_adds_an_origin_systems_status_push_back(credit_officer):
+    from django.test import Client
+
+    console = Client()
+    console.force_login(credit_officer)
+    page = "/console/sharing/webhooks/"
+    body = {"url": "https://gd.example/notify", "secret": SECRET, "kind": "origin"}
+    missing = console.post(page, body)
+    assert missing.status_code == 400
+    assert missing.context["errors"]["origin_channel"]
+    unknown = console.post(page, {**body, "origin_channel": "fax"})
+    assert unknown.status_code == 400
+    assert not WebhookSubscription.objects.exists()
+    made = console.post(page, {**body, "origin_channel": "hotline_12345", "entities": ["sanction"]})
+    assert made.status_code == 302
+    sub = WebhookSubscription.objects.get()
+    assert (sub.kind, sub.origin_channel, sub.entities, sub.region) == (
+        "origin",
+        "hotline_12345",
+        [],
+        "",
+    )
+    listing = console.get(page).content.decode()
+    assert "gd.example" in listing and "hotline_12345" in listing
