@@ -30,6 +30,8 @@ NAVIGATION = (
     Entry("sanctions_console:sanctions", _("失信惩戒"), "sanction.browse"),
     Entry("sharing_console:webhooks", _("数据推送"), "webhook.manage"),
     Entry("evaluation_console:dashboard", _("考核评价"), "evaluation.read"),
+    Entry("account_console:locked", _("账户解锁"), "staff.manage"),
+    Entry("account_console:security", _("账户安全"), "account.security"),
 )
 # A liaison's queue holds the complaints against its own agency: the entry says so.
 QUEUE_LABELS = {policy.AGENCY_LIAISON: _("针对本单位的投诉")}
