@@ -33,6 +33,7 @@ RECOVERY_CODES = 10
 TOTP_NAME = "totp"
 RECOVERY_NAME = "recovery"
 _TOTP_FORM = re.compile(r"\d{6}")
+_CODE_FORM = re.compile(r"[a-z0-9]{1,16}")  # a TOTP code or a recovery code (base32, lower)
 OWED_SESSION_KEY = "second_factor_owed"
 
 
@@ -94,7 +95,7 @@ def code_check(request, user, token: str):
     token = _clean(token)
     model = TOTPDevice if _TOTP_FORM.fullmatch(token) else StaticDevice
     device = None
-    if token:
+    if _CODE_FORM.fullmatch(token):  # anything else (a NUL, 10 kB) is wrong without a query
         for candidate in model.objects.devices_for_user(user, confirmed=True):
             device = verify_token(user, candidate.persistent_id, token)
             if device is not None:

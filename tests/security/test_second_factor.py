@@ -214,3 +214,11 @@ def test_with_the_setting_off_nothing_changes(settings):
     assert client.get("/admin/").status_code == 200
     assert token(user).status_code == 200
     assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("bad", ["abc\x00def", "x" * 5000, 123456, ["123456"], None])
+def test_a_malformed_code_on_the_token_endpoint_is_a_400_on_its_field(clock, bad):
+    user = officer()
+    enrolled(user)
+    response = token(user, otp_token=bad)
+    assert response.status_code == 400 and "otp_token" in response.json()
