@@ -303,3 +303,19 @@ def test_rehashing_refuses_in_production_unless_confirmed(settings):
     ok, out = _rehash("--confirm")
     assert ok, out
     assert _run()[0]
+
+
+def test_the_migration_fills_in_the_sealed_head_of_existing_complaints():
+    import importlib
+
+    from django.apps import apps
+
+    from complaints.models import Complaint
+
+    migration = importlib.import_module("complaints.migrations.0015_event_chain_head")
+    c = complaint_in(Status.RECTIFIED)
+    Complaint.objects.filter(pk=c.pk).update(last_event_hash="", chain_seal="")
+    assert not _run()[0]
+    migration.fill_heads(apps, None)
+    ok, out = _run()
+    assert ok, out
