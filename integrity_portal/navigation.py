@@ -57,4 +57,12 @@ def navigation(request) -> dict:
     render the header pay for it)."""
     from django.utils.functional import SimpleLazyObject
 
-    return {"console_nav": SimpleLazyObject(lambda: console_navigation(request.user))}
+    from agencies.services.second_factor import second_factor_satisfied
+
+    def entries():
+        # A login that still owes its second-factor code is offered nothing but giving it.
+        if not second_factor_satisfied(request):
+            return []
+        return console_navigation(request.user)
+
+    return {"console_nav": SimpleLazyObject(entries)}

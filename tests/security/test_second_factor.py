@@ -106,6 +106,7 @@ def test_after_the_password_the_console_api_and_admin_wait_for_the_code(clock):
         assert response.status_code == 302 and response.url.startswith(VERIFY), path
     # Elsewhere the half-logged-in session is anonymous.
     assert client.get("/api/v1/staff/").status_code in (401, 403)
+    assert 'href="/console/"' not in client.get(VERIFY).content.decode()  # no header links
 
     clock.shift(dt.timedelta(seconds=30))
     assert client.post(VERIFY, {"otp_token": "12345"}).status_code == 200  # wrong: form again
