@@ -3,7 +3,6 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .forms import LockoutAuthenticationForm
 from .models import Agency, Region, User
 from .services import agency_create, agency_update, supervisor_creates_loop
 from .validators import validate_uscc
@@ -67,7 +66,3 @@ class StaffAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("所属机构与角色"), {"fields": ("agency", "role")}),
     )
-
-
-# The admin site's login goes through the same lockout and throttle as the console's.
-admin.site.login_form = LockoutAuthenticationForm

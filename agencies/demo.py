@@ -13,11 +13,13 @@ run changes nothing. ``manage.py load_demo`` calls it, then the ``build_demo`` o
 apps (see the command).
 """
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import TextIO
 
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
 from .choices import AgencyKind, StaffRole
@@ -254,3 +256,24 @@ def _build_logins(agencies: dict[str, Agency], summary: DemoSummary) -> None:
         else:
             User.objects.create_superuser(login.username, "", login.password)
         summary.logins_created += 1
+    _build_locked_account(agencies)
+
+
+# A handler left locked, as after five wrong passwords, so the credit office's unlock page
+# (/console/account/locked/) has a row to show. Locked for a day rather than the lockout's
+# 15 minutes, so the row is still there when someone looks; it cannot log in (no password).
+LOCKED_DEMO_USERNAME = "handler_locked"
+
+
+def _build_locked_account(agencies: dict[str, Agency]) -> None:
+    if User.objects.filter(username=LOCKED_DEMO_USERNAME).exists():
+        return
+    user = staff_create(
+        username=LOCKED_DEMO_USERNAME,
+        password=None,
+        agency=agencies["杭州市教育局"],
+        role=StaffRole.HANDLER,
+    )
+    User.objects.filter(pk=user.pk).update(
+        locked_until=timezone.now() + dt.timedelta(days=1), failed_logins=0
+    )

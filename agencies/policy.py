@@ -109,7 +109,9 @@ POLICY: dict[str, frozenset[str]] = {
     # --- the directory ------------------------------------------------------------------------
     "agency.read": PUBLIC,  # the complaint form searches it
     "agency.write": _roles(CREDIT_OFFICER),
-    "staff.manage": _roles(CREDIT_OFFICER),
+    "staff.manage": _roles(CREDIT_OFFICER),  # accounts, and lifting a login lockout
+    # One's own second factor (DESIGN section 11): every staff member may enrol a TOTP app.
+    "account.security": STAFF,
     # --- credit records (DESIGN section 6) ------------------------------------------------------
     "credit_record.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON, INTEGRATION_CLIENT),
     "credit_record.push": _roles(CREDIT_OFFICER, INTEGRATION_CLIENT),

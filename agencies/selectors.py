@@ -1,6 +1,7 @@
 """Reads of the agency directory."""
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import Agency, User
 from .validators import normalize_uscc
@@ -28,6 +29,17 @@ def agency_search_condition(q: str) -> Q:
 
 def staff_list() -> QuerySet[User]:
     return User.objects.exclude(role="").select_related("agency").order_by("username")
+
+
+def locked_accounts(*, now=None) -> QuerySet[User]:
+    """Accounts locked now (``services.lockout``), soonest unlocked first: the credit office's
+    unlock page."""
+    now = now or timezone.now()
+    return (
+        User.objects.filter(locked_until__gt=now)
+        .select_related("agency")
+        .order_by("locked_until", "username")
+    )
 
 
 def agency_by_id_or_uscc(*, agency_id: int | None = None, uscc: str | None = None):

@@ -43,9 +43,11 @@ class Complaint(models.Model):
 
     ``status`` is only ever changed through ``complaints.services.transitions`` (begin → move →
     write), which also writes a ``ComplaintEvent``. ``version`` is bumped by every change so a
-    console form opened before someone else acted is refused as stale. ``last_event_seq`` is the
-    chain's length, kept on the row so that a deleted event shows (and the next event's place
-    is known without reading the log).
+    console form opened before someone else acted is refused as stale. The event chain's head is
+    kept on the row: ``last_event_seq`` (its length) and ``last_event_hash`` (its last event's
+    hash), so that a deleted event shows and the next event is chained without reading the log;
+    ``chain_seal`` is a keyed HMAC over the id and the head, so that the head cannot be wound
+    back to hide deleted events (``complaints.services.events.chain_seal``).
     """
 
     reference = models.CharField(_("受理编号"), max_length=20, unique=True)
@@ -63,6 +65,8 @@ class Complaint(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
     version = models.PositiveIntegerField(default=1)
     last_event_seq = models.PositiveIntegerField(default=0, db_default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    chain_seal = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     complainant_type = models.CharField(
         _("投诉人类型"), max_length=16, choices=ComplainantType.choices

@@ -33,6 +33,8 @@ NAVIGATION = (
     Entry("sharing_console:webhooks", _("数据推送"), "webhook.manage"),
     Entry("credit_console:clients", _("对接系统"), "integration_client.manage"),
     Entry("evaluation_console:dashboard", _("考核评价"), "evaluation.read"),
+    Entry("account_console:locked", _("账户解锁"), "staff.manage"),
+    Entry("account_console:security", _("账户安全"), "account.security"),
 )
 # A liaison's queue holds the complaints against its own agency: the entry says so.
 QUEUE_LABELS = {policy.AGENCY_LIAISON: _("针对本单位的投诉")}
@@ -58,4 +60,12 @@ def navigation(request) -> dict:
     render the header pay for it)."""
     from django.utils.functional import SimpleLazyObject
 
-    return {"console_nav": SimpleLazyObject(lambda: console_navigation(request.user))}
+    from agencies.services.second_factor import second_factor_satisfied
+
+    def entries():
+        # A login that still owes its second-factor code is offered nothing but giving it.
+        if not second_factor_satisfied(request):
+            return []
+        return console_navigation(request.user)
+
+    return {"console_nav": SimpleLazyObject(entries)}

@@ -39,7 +39,8 @@ if PRODUCTION:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the project's site: the login's lockout and the second factor.
+    "agencies.admin_apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "integrity_portal",
     "agencies",
     "sharing",
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "integrity_portal.middleware.NulInPathMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "agencies.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "integrity_portal.middleware.ContentSecurityPolicyMiddleware",
@@ -384,6 +390,13 @@ ACCESS_CODE_KEY = env_str("ACCESS_CODE_KEY", SECRET_KEY)
 # edit rows and recompute plain hashes forward cannot forge keyed ones. Changing it makes every
 # stored chain fail verification, so set it once before going live and keep it.
 EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY", SECRET_KEY)
+
+# --- the staff's second factor (DESIGN section 11) ------------------------------------------
+# On: credit officers and superusers must enrol a TOTP app and give its code after the password
+# (console, admin, the API's token endpoint). Default on in production, off in the embedded
+# and demo setups. Anyone else may enrol at /console/account/security/ either way.
+STAFF_REQUIRE_TOTP = env_bool("STAFF_REQUIRE_TOTP", default=PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Integrity Portal")
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

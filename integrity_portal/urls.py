@@ -30,6 +30,7 @@ urlpatterns = [
     path("console/sanctions/", include("sanctions.console.urls")),
     path("console/sharing/", include("sharing.console.urls")),
     path("console/evaluation/", include("evaluation.console.urls")),
+    path("console/account/", include("agencies.console.urls")),
     path("console/", include("complaints.console.urls")),
     path("credit/", include("credit_records.urls")),
     path("", include("sanctions.urls")),

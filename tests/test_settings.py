@@ -31,6 +31,7 @@ _GUARDED = (
     "EMAIL_PORT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "ACCESS_CODE_KEY",
+    "STAFF_REQUIRE_TOTP",
 )
 
 
@@ -116,6 +117,17 @@ def test_embedded_mode_starts_with_no_configuration_at_all():
 def debug_with(env: dict[str, str]) -> str:
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
     return run_python(env, "-c", code).stdout.strip()
+
+
+def test_the_second_factor_is_required_by_default_in_production_only():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.STAFF_REQUIRE_TOTP)"
+    )
+    assert run_python({}, "-c", code).stdout.strip() == "False"
+    assert run_python(PRODUCTION_ENV, "-c", code).stdout.strip() == "True"
+    off = {**PRODUCTION_ENV, "STAFF_REQUIRE_TOTP": "false"}
+    assert run_python(off, "-c", code).stdout.strip() == "False"
 
 
 def test_debug_is_off_unless_asked_for_even_outside_production():

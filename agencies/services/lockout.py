@@ -22,6 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from integrity_portal.http import client_address
+from integrity_portal.models import AccessLog
 
 from ..policy import require
 
@@ -53,7 +54,9 @@ def account_locked(username: str, *, now=None) -> bool:
     return get_user_model().objects.filter(username=username, locked_until__gt=now).exists()
 
 
-def _failure_recorded(request, username: str) -> None:
+def failure_recorded(request, username: str) -> None:
+    """Count one failed attempt on ``username`` (a wrong password or a wrong second-factor
+    code) and on the client's address."""
     now = timezone.now()
     last = LOCKOUT_FAILURES - 1
     # One UPDATE, so concurrent wrong passwords all count; the count restarts at the lock.
@@ -79,11 +82,12 @@ def _failure_recorded(request, username: str) -> None:
             cache.set(key, 1, rate[1])
 
 
-def login_attempt(request, *, username: str, password: str):
+def login_attempt(request, *, username: str, password: str, settle: bool = True):
     """The user when the password is right and nothing refuses the attempt; None for a wrong
     username or password (counted); ``LoginRefused`` when the account is locked or the
     address throttled (checked first, so a locked account answers the same whatever the
-    password)."""
+    password). ``settle=False`` leaves the failure count for ``login_settled`` (a second
+    factor still to come)."""
     rate = _address_rate()
     if rate is not None and request is not None:
         if (cache.get(_address_key(request)) or 0) >= rate[0]:
@@ -92,16 +96,29 @@ def login_attempt(request, *, username: str, password: str):
         raise LoginRefused("locked")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _failure_recorded(request, username)
+        failure_recorded(request, username)
         return None
-    if user.failed_logins or user.locked_until:
-        get_user_model().objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    if settle:
+        login_settled(user)
     return user
 
 
-def account_unlock(*, actor, user) -> None:
-    """The credit office lifts a lockout at once (a locked official who called in)."""
+def login_settled(user) -> None:
+    """The whole login succeeded: the failure count starts again. With a second factor
+    expected this waits for the code (``second_factor``): a password alone must not wipe the
+    wrong codes counted before it, or the code could be guessed without end."""
+    if user.failed_logins or user.locked_until:
+        get_user_model().objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        user.failed_logins, user.locked_until = 0, None
+
+
+def account_unlock(*, actor, user, via: str = "api") -> None:
+    """The credit office lifts a lockout at once (a locked official who called in). Logged
+    in the access log (``account_unlock``, the account's username) with who did it."""
     require(actor, "staff.manage")
     with transaction.atomic():
         get_user_model().objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        AccessLog.objects.create(
+            user=actor, what="account_unlock", object_ref=user.username[:64], via=via
+        )
     logger.info("account %s unlocked by %s", user.pk, actor.pk)

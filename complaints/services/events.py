@@ -5,8 +5,10 @@ that link and its content; ``verify_event_chain`` recomputes them. Events are wr
 ``transitions.write``. The hash is an HMAC-SHA256 keyed with ``settings.EVENT_CHAIN_KEY``, a
 secret outside the database: someone who can edit rows cannot recompute the chain forward
 after an edit (with a plain SHA-256 they could, and the edit would verify). The complaint row
-keeps the chain's length (``last_event_seq``) so deleting events at the end shows, and
-PostgreSQL refuses UPDATE and DELETE on the log (migration ``0010``).
+keeps the chain's head — its length (``last_event_seq``) and last hash (``last_event_hash``) —
+so deleting events at the end shows, sealed by ``chain_seal`` (an HMAC with the same key over
+the complaint id and the head) so the head cannot be wound back to match; PostgreSQL refuses
+UPDATE and DELETE on the log (migration ``0012``).
 """
 
 import hashlib
@@ -18,18 +20,29 @@ from django.conf import settings
 from ..models import ComplaintEvent
 
 
-def event_hash(*, prev_hash: str, complaint_id: int, seq: int, payload: dict) -> str:
-    """HMAC-SHA256 (key ``EVENT_CHAIN_KEY``) over the previous hash and a canonical JSON of
-    the event's content."""
-    canonical = json.dumps(
+def _canonical(*, prev_hash: str, complaint_id: int, seq: int, payload: dict) -> bytes:
+    return json.dumps(
         {"prev": prev_hash, "complaint": complaint_id, "seq": seq, **payload},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
         default=str,
-    )
+    ).encode()
+
+
+def event_hash(*, prev_hash: str, complaint_id: int, seq: int, payload: dict) -> str:
+    """HMAC-SHA256 (key ``EVENT_CHAIN_KEY``) over the previous hash and a canonical JSON of
+    the event's content."""
+    canonical = _canonical(prev_hash=prev_hash, complaint_id=complaint_id, seq=seq, payload=payload)
     key = settings.EVENT_CHAIN_KEY.encode()
-    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
+
+
+def legacy_event_hash(*, prev_hash: str, complaint_id: int, seq: int, payload: dict) -> str:
+    """The plain SHA-256 of the same content, as chains were written before the HMAC (read
+    only by ``rehash_event_chain``, to re-hash a chain only if it was intact)."""
+    canonical = _canonical(prev_hash=prev_hash, complaint_id=complaint_id, seq=seq, payload=payload)
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def event_payload(event: ComplaintEvent) -> dict:
@@ -46,3 +59,12 @@ def event_payload(event: ComplaintEvent) -> dict:
         "data": event.data,
         "at": event.created_at.isoformat(),
     }
+
+
+def chain_seal(*, complaint_id: int, seq: int, last_hash: str) -> str:
+    """HMAC-SHA256 (key ``EVENT_CHAIN_KEY``) over a complaint's chain head: whoever deletes
+    the last events and winds ``last_event_seq`` / ``last_event_hash`` back cannot seal the
+    wound-back head without the key."""
+    message = f"head:{complaint_id}:{seq}:{last_hash}"
+    key = settings.EVENT_CHAIN_KEY.encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()

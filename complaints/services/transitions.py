@@ -41,7 +41,7 @@ from ..models import Complaint, ComplaintEvent
 from ..selectors import complaint_scope
 from ..signals import complaint_event_committed
 from . import deadlines
-from .events import event_hash, event_payload
+from .events import chain_seal, event_hash, event_payload
 from .outcomes import outcomes
 
 
@@ -191,12 +191,9 @@ def write(complaint: Complaint, events: list[ComplaintEvent]) -> list[ComplaintE
     and announce every event after commit. Call inside the transaction ``begin`` opened."""
     from .notifications import notices_queue
 
-    if complaint._state.adding:
-        complaint.save(force_insert=True)
-    else:
-        moved = getattr(complaint, "_moved_fields", set())
-        complaint.save(update_fields=sorted(moved | {"last_event_seq", "updated_at"}))
-    complaint._moved_fields = set()
+    new = complaint._state.adding
+    if new:
+        complaint.save(force_insert=True)  # the id goes into every hash
     prev_hash = _hash_before(complaint, events[0].seq)
     for event in events:
         event.complaint = complaint  # the id the INSERT assigned, for a new complaint
@@ -208,6 +205,20 @@ def write(complaint: Complaint, events: list[ComplaintEvent]) -> list[ComplaintE
             payload=event_payload(event),
         )
         prev_hash = event.hash
+    # The chain's head on the row, sealed (services.events): a deleted last event shows.
+    complaint.last_event_hash = prev_hash
+    complaint.chain_seal = chain_seal(
+        complaint_id=complaint.pk, seq=complaint.last_event_seq, last_hash=prev_hash
+    )
+    head = {"last_event_seq", "last_event_hash", "chain_seal"}
+    if new:
+        Complaint.objects.filter(pk=complaint.pk).update(
+            last_event_hash=complaint.last_event_hash, chain_seal=complaint.chain_seal
+        )
+    else:
+        moved = getattr(complaint, "_moved_fields", set())
+        complaint.save(update_fields=sorted(moved | head | {"updated_at"}))
+    complaint._moved_fields = set()
     events = ComplaintEvent.objects.bulk_create(events)
     notices_queue(complaint, events)
     if complaint.external_ref:
@@ -255,9 +266,12 @@ def _origin_notify(complaint: Complaint, events: list[ComplaintEvent]) -> None:
 
 
 def _hash_before(complaint: Complaint, seq: int) -> str:
-    """The hash of the event before ``seq`` (the chain's previous link; none before the first)."""
+    """The hash of the event before ``seq`` (the chain's previous link; none before the first):
+    the head kept on the complaint row, read from the log only for a row without one."""
     if seq == 1:
         return ""
+    if complaint.last_event_hash:  # as loaded (under the row lock): the event before ``seq``
+        return complaint.last_event_hash
     return (
         ComplaintEvent.objects.filter(complaint=complaint, seq=seq - 1)
         .values_list("hash", flat=True)

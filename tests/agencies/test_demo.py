@@ -142,3 +142,14 @@ def test_load_demo_refuses_on_a_production_database_and_creates_nothing(settings
         load()
     assert not User.objects.exists()
     assert not Agency.objects.filter(name__in=[row[0] for row in DEMO_AGENCIES]).exists()
+
+
+def test_the_demo_leaves_one_account_locked_for_the_unlock_page(client):
+    from django.utils import timezone
+
+    from agencies.demo import LOCKED_DEMO_USERNAME
+
+    load()
+    assert User.objects.get(username=LOCKED_DEMO_USERNAME).locked_until > timezone.now()
+    client.force_login(User.objects.get(username="credit_officer"))
+    assert LOCKED_DEMO_USERNAME in client.get("/console/account/locked/").content.decode()

@@ -161,3 +161,161 @@ def test_the_admin_offers_no_way_to_change_or_delete_events(superuser):
     assert response.status_code == 403
     event.refresh_from_db()
     assert event.note != "篡改"
+
+
+def test_the_last_event_deleted_and_the_head_wound_back_is_reported():
+    """The forger deletes the last event and sets the head on the complaint to the event
+    before it (whose hash is in the log): the head's seal, keyed, no longer matches."""
+    c = complaint_in(Status.RECTIFIED)
+    events = list(ComplaintEvent.objects.filter(complaint=c).order_by("seq"))
+    last, before = events[-1], events[-2]
+    with connection.cursor() as cursor:
+        tampering(cursor).execute("DELETE FROM complaints_complaintevent WHERE id = %s", [last.pk])
+        cursor.execute(
+            "UPDATE complaints_complaint SET last_event_seq = %s, last_event_hash = %s, "
+            "status = %s WHERE id = %s",
+            [before.seq, before.hash, before.to_status, c.pk],
+        )
+    ok, out = _run()
+    assert not ok
+    assert f"complaint {c.pk} ({c.reference}) event {before.seq}: chain head altered" in out
+
+
+def test_a_head_hash_that_is_not_the_last_events_is_reported():
+    c = complaint_in(Status.RECTIFIED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE complaints_complaint SET last_event_hash = %s WHERE id = %s", ["0" * 64, c.pk]
+        )
+    ok, out = _run()
+    assert not ok
+    assert "chain head altered" in out and "is not its last event's" in out
+
+
+def test_the_head_is_kept_and_sealed_on_every_write():
+    from complaints.models import Complaint
+    from complaints.services.events import chain_seal
+
+    c = Complaint.objects.get(pk=complaint_in(Status.RECTIFIED).pk)
+    last = ComplaintEvent.objects.filter(complaint=c).order_by("seq").last()
+    assert (c.last_event_seq, c.last_event_hash) == (last.seq, last.hash)
+    assert c.chain_seal == chain_seal(complaint_id=c.pk, seq=last.seq, last_hash=last.hash)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("statement", ["UPDATE {t} SET note = 'x'", "DELETE FROM {t}"])
+def test_postgresql_refuses_to_change_or_delete_credit_record_events(statement):
+    from django.db import DatabaseError, transaction
+
+    from credit_records.models import CreditRecordEvent
+    from tests.agencies.factories import AgencyFactory
+    from tests.sanctions.helpers import record
+
+    record(AgencyFactory())
+    count = CreditRecordEvent.objects.count()
+    assert count
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement.format(t="credit_records_creditrecordevent"))
+    assert CreditRecordEvent.objects.count() == count
+
+
+def _legacy(c):
+    """Write ``c``'s chain as before the HMAC (plain SHA-256), its head as migration 0015
+    filled it in."""
+    from complaints.models import Complaint
+    from complaints.services.events import chain_seal, event_payload, legacy_event_hash
+
+    prev = ""
+    with connection.cursor() as cursor:
+        tampering(cursor)
+        for event in ComplaintEvent.objects.filter(complaint=c).order_by("seq"):
+            digest = legacy_event_hash(
+                prev_hash=prev, complaint_id=c.pk, seq=event.seq, payload=event_payload(event)
+            )
+            cursor.execute(
+                "UPDATE complaints_complaintevent SET prev_hash = %s, hash = %s WHERE id = %s",
+                [prev, digest, event.pk],
+            )
+            prev = digest
+    seq = Complaint.objects.get(pk=c.pk).last_event_seq
+    Complaint.objects.filter(pk=c.pk).update(
+        last_event_hash=prev, chain_seal=chain_seal(complaint_id=c.pk, seq=seq, last_hash=prev)
+    )
+
+
+def _rehash(*args):
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("rehash_event_chain", *args, stdout=out)
+    except CommandError as exc:
+        return False, out.getvalue() + str(exc)
+    return True, out.getvalue()
+
+
+def test_a_chain_written_before_the_hmac_is_rehashed_and_logged():
+    from integrity_portal.models import AccessLog
+
+    legacy, keyed = complaint_in(Status.RECTIFIED), complaint_in(Status.VERIFYING)
+    _legacy(legacy)
+    keyed_hashes = list(ComplaintEvent.objects.filter(complaint=keyed).values_list("hash"))
+    ok, out = _run()
+    assert not ok and f"complaint {legacy.pk} ({legacy.reference}) event 1: altered" in out
+
+    ok, out = _rehash("--dry-run")
+    assert ok and f"would re-hash {legacy.reference}" in out
+    assert not _run()[0]  # a dry run changes nothing
+
+    ok, out = _rehash()
+    assert ok, out
+    assert f"re-hashed {legacy.reference}" in out and "already keyed 1" in out
+    ok, out = _run()
+    assert ok, out
+    assert list(ComplaintEvent.objects.filter(complaint=keyed).values_list("hash")) == keyed_hashes
+    log = AccessLog.objects.get(what="event_chain_rehash")
+    assert (log.object_ref, log.via) == (legacy.reference, "command")
+
+
+def test_a_legacy_chain_tampered_with_is_not_rehashed():
+    c = complaint_in(Status.RECTIFIED)
+    _legacy(c)
+    event = ComplaintEvent.objects.filter(complaint=c).order_by("seq")[1]
+    with connection.cursor() as cursor:
+        tampering(cursor).execute(
+            "UPDATE complaints_complaintevent SET note = %s WHERE id = %s", ["篡改", event.pk]
+        )
+    ok, out = _rehash()
+    assert not ok
+    assert f"NOT re-hashed {c.reference}: event {event.seq}: altered" in out
+    ok, out = _run()
+    assert not ok and f"event {event.seq}: altered" in out
+
+
+def test_rehashing_refuses_in_production_unless_confirmed(settings):
+    c = complaint_in(Status.VERIFYING)
+    _legacy(c)
+    settings.PRODUCTION = True
+    ok, out = _rehash()
+    assert not ok and "--confirm" in out
+    assert not _run()[0]
+    ok, out = _rehash("--confirm")
+    assert ok, out
+    assert _run()[0]
+
+
+def test_the_migration_fills_in_the_sealed_head_of_existing_complaints():
+    import importlib
+
+    from django.apps import apps
+
+    from complaints.models import Complaint
+
+    migration = importlib.import_module("complaints.migrations.0018_event_chain_head")
+    c = complaint_in(Status.RECTIFIED)
+    Complaint.objects.filter(pk=c.pk).update(last_event_hash="", chain_seal="")
+    assert not _run()[0]
+    migration.fill_heads(apps, None)
+    ok, out = _run()
+    assert ok, out

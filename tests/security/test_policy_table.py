@@ -191,7 +191,13 @@ PROBES: dict[str, list[Probe]] = {
     "complaint.request_review": [api("post", f"{T}/review/", {})],
     "agency.read": [api("get", "/api/v1/agencies/")],
     "agency.write": [api("post", "/api/v1/agencies/", {})],
-    "staff.manage": [api("post", "/api/v1/staff/", {}), api("get", "/api/v1/staff/")],
+    "staff.manage": [
+        api("post", "/api/v1/staff/", {}),
+        api("get", "/api/v1/staff/"),
+        console("get", "/console/account/locked/"),
+        console("post", "/console/account/locked/{w.users[handler].pk}/unlock/", {}),
+    ],
+    "account.security": [console("get", "/console/account/security/")],
     "credit_record.read": [api("get", "/api/v1/credit-records/")],
     "credit_record.push": [api("post", "/api/v1/credit-records/", {})],
     "credit_record.withdraw": [

@@ -1,10 +1,11 @@
 """Verify the hash chain of every complaint's event log (DESIGN section 4).
 
 Reports events whose stored content no longer matches their hash (altered), links that do not
-point at the previous row's hash (a row deleted or inserted), gaps in ``seq`` (missing), and
-complaints whose chain is shorter than the length kept on the complaint row (events deleted at
-the end, or all of them), and complaints whose status is not the one their last event left
-(the status column changed behind the log's back). Each line names the complaint by id and
+point at the previous row's hash (a row deleted or inserted), gaps in ``seq`` (missing),
+complaints whose log does not end at the chain head kept on the complaint row (events deleted
+at the end, or all of them), whose head's seal does not match (the head wound back to hide
+deleted events), and whose status is not the one their last event left (the status column
+changed behind the log's back). Each line names the complaint by id and
 reference. Exit status 1 when anything is wrong, so it can run from cron or CI.
 """
 
@@ -13,7 +14,7 @@ from django.db.models import Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from complaints.models import Complaint, ComplaintEvent
-from complaints.services.events import event_hash, event_payload
+from complaints.services.events import chain_seal, event_hash, event_payload
 
 BATCH = 2000
 
@@ -48,21 +49,37 @@ def chain_problems(*, complaint_ids=None):
 
 
 def _short_chains(complaint_ids):
-    """Complaints whose last stored event is not the one the complaint row counts, or whose
-    status is not the status their last event left."""
-    last_status = (
-        ComplaintEvent.objects.filter(complaint=OuterRef("pk"))
-        .order_by("-seq")
-        .values("to_status")[:1]
-    )
+    """Complaints whose log does not end at the head kept on the complaint row (events deleted
+    at the end, or all of them; the head's hash not its last event's), whose head is not sealed
+    with the key (wound back to hide deleted events), or whose status is not the status their
+    last event left."""
+    last = ComplaintEvent.objects.filter(complaint=OuterRef("pk")).order_by("-seq")
     complaints = Complaint.objects.annotate(
-        stored=Coalesce(Max("events__seq"), Value(0)), logged_status=Subquery(last_status)
-    ).values_list("pk", "last_event_seq", "stored", "status", "logged_status")
+        stored=Coalesce(Max("events__seq"), Value(0)),
+        logged_status=Subquery(last.values("to_status")[:1]),
+        logged_hash=Subquery(last.values("hash")[:1]),
+    ).values_list(
+        "pk",
+        "last_event_seq",
+        "last_event_hash",
+        "chain_seal",
+        "stored",
+        "logged_hash",
+        "status",
+        "logged_status",
+    )
     if complaint_ids:
         complaints = complaints.filter(pk__in=complaint_ids)
-    for pk, expected, stored, status, logged in complaints.iterator(chunk_size=BATCH):
+    for row in complaints.iterator(chunk_size=BATCH):
+        pk, expected, head_hash, seal, stored, logged_hash, status, logged = row
+        if seal != chain_seal(complaint_id=pk, seq=expected, last_hash=head_hash):
+            yield pk, expected, "chain head altered: its seal does not match"
         if stored < expected:
             yield pk, stored + 1, f"missing events {stored + 1}..{expected} at the end"
+        elif stored > expected:
+            yield pk, expected + 1, f"events {expected + 1}..{stored} beyond the chain head"
+        elif stored and logged_hash != head_hash:
+            yield pk, stored, "the chain head's hash is not its last event's"
         elif stored and status != logged:
             yield pk, stored, f"status {status!r} is not {logged!r}, left by its last event"
 
