@@ -308,7 +308,13 @@ def run_wrk(args, respondents, server_pid: int, pipeline=None, stop_servers=None
     if pipeline is None:
         load()
     else:
-        pipeline.measure(load, server_pid=server_pid, item="complaint", stop_servers=stop_servers)
+        pipeline.measure(
+            load,
+            server_pid=server_pid,
+            item="complaint",
+            stop_servers=stop_servers,
+            sample_every=args.sample_backlog,
+        )
     os.unlink(handle.name)
     return measured["rate"], measured["p99"]
 
@@ -397,6 +403,14 @@ def main():
     )
     parser.add_argument(
         "--drain-timeout", type=float, default=120.0, help="seconds to wait for the backlog"
+    )
+    parser.add_argument(
+        "--sample-backlog",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with the worker: sample the backlog this often during the load and say whether "
+        "it grows (the 5-minute run: --duration 300 --sample-backlog 10)",
     )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):

@@ -146,6 +146,13 @@ def main():
     parser.add_argument("--complaints", type=int, default=1500, help="routed complaints ready")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--drain-timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--sample-backlog",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="sample the backlog this often during the load and say whether it grows",
+    )
     args = parser.parse_args()
     args.app, args.worker_class, args.threads = "portal", "sync", 1
 
@@ -184,7 +191,11 @@ def main():
             return results.ok
 
         pipeline.measure(
-            load, server_pid=server.pid, item="action", stop_servers=lambda: intake.stop(server)
+            load,
+            server_pid=server.pid,
+            item="action",
+            stop_servers=lambda: intake.stop(server),
+            sample_every=args.sample_backlog,
         )
     finally:
         pipeline.stop()
