@@ -34,7 +34,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -43,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402
+import http_load  # noqa: E402
 from intake import medians  # noqa: E402
 from reconcile import DB_NAME, SERVER, admin_execute, database_exists, generate  # noqa: E402
 
@@ -59,49 +59,29 @@ MEASURES = [
 
 
 def client_worker(args) -> tuple[list[float], int, int]:
+    """One process's client threads (``benchmarks/http_load.py``); returns the latencies of
+    the 200s, the errors, and how many answers were ``restricted``."""
     port, token, agency_ids, duration, threads, seed = args
-    latencies: list[float] = []
-    errors = [0]
-    restricted = [0]
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + duration
+    stop_at = time.monotonic() + duration
 
-    def run(thread_seed):
-        rng = random.Random(thread_seed)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        headers = {"Authorization": f"Token {token}", "Connection": "keep-alive"}
-        local, local_errors, local_restricted = [], 0, 0
-        while time.perf_counter() < stop_at:
+    def loop(n: int) -> http_load.Tally:
+        rng = random.Random(seed * 100 + n)
+        client = http_load.KeepAliveClient(
+            port, headers={"Authorization": f"Token {token}"}, timeout=10
+        )
+        while time.monotonic() < stop_at:
             path = (
                 f"/api/v1/credit-check/?agency={rng.choice(agency_ids)}"
                 f"&measure={rng.choice(MEASURES)}&purpose=bench"
             )
-            start = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                body = response.read()
-            except (OSError, http.client.HTTPException):
-                local_errors += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                continue
-            local.append(time.perf_counter() - start)
-            if response.status != 200:
-                local_errors += 1
-            elif b'"restricted":true' in body:
-                local_restricted += 1
-        with lock:
-            latencies.extend(local)
-            errors[0] += local_errors
-            restricted[0] += local_restricted
+            body = client.request("GET", path)
+            if body is not None and b'"restricted":true' in body:
+                client.tally.count("restricted")
+        client.close()
+        return client.tally
 
-    pool = [threading.Thread(target=run, args=(seed * 100 + i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return latencies, errors[0], restricted[0]
+    total, _wall = http_load.run_clients(threads, loop)
+    return total.latencies, total.errors, total.statuses.get("restricted", 0)
 
 
 WRK_SCRIPT = r"""

@@ -4,8 +4,9 @@ Creates the PostgreSQL database ``ip_credit_bench`` (dropped at the end), migrat
 ``--events`` outcome events (breach determinations, rectified and settled closures, and a few
 reopens of breaches) for ``--agencies`` agencies, then runs the consumer in this one process
 the way a worker runs it: ``complaint_events_ingest`` over batches of ``--batch`` event ids
-(the size the beat sweep enqueues, ``INGEST_BATCH``). Prints events/s, then replays every
-event and shows that nothing changed (same record, event and outbox counts and record rows).
+(a worker's drain takes batches of 100, ``ingestion_drain.BATCH_SIZE``). Prints events/s,
+then replays every event and shows that nothing changed (same record, event and outbox
+counts and record rows).
 
 Downstream apps subscribed to ``agency_records_changed`` (the sanctions reconcile enqueue)
 run in the same process, as they would in the worker; ``--no-downstream`` disconnects them to

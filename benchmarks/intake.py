@@ -13,7 +13,8 @@ and shares its cores.
         --broker-url redis://127.0.0.1:6379/4 --workers 3 --clients 50 --duration 20
 
 Without ``--broker-url`` tasks run eagerly inside the request (embedded mode), which is not
-the production set-up DESIGN section 10 measures.
+the production set-up DESIGN section 10 measures. The Python clients are
+``benchmarks/http_load.py``, shared with the other HTTP benchmarks.
 """
 
 import argparse
@@ -25,7 +26,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402 — the benchmarks' own helper, beside this file
+import http_load  # noqa: E402 — likewise
 from pipeline import Pipeline  # noqa: E402 — likewise
 
 
@@ -179,11 +180,11 @@ def stop(process):
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def client_loop(n, args, respondents, stop_at, results, lock):
+def client_loop(n, args, respondents, stop_at) -> http_load.Tally:
+    """One client: valid complaints, one after another, until ``stop_at``."""
     rng = random.Random(n)
-    latencies, accepted, errors, statuses = [], 0, 0, {}
     code = uscc(1000 + n)
-    conn = None
+    client = http_load.KeepAliveClient(args.port, headers={"Content-Type": "application/json"})
     i = 0
     while time.monotonic() < stop_at:
         i += 1
@@ -205,42 +206,9 @@ def client_loop(n, args, respondents, stop_at, results, lock):
             },
             ensure_ascii=False,
         ).encode()
-        started = time.perf_counter()
-        try:
-            if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-            conn.request(
-                "POST",
-                "/api/v1/complaints/",
-                body=body,
-                headers={"Content-Type": "application/json", "Connection": "keep-alive"},
-            )
-            response = conn.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            statuses[response.status] = statuses.get(response.status, 0) + 1
-            if response.status == 201:
-                accepted += 1
-                latencies.append(elapsed)
-            else:
-                errors += 1
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = None
-        except (OSError, http.client.HTTPException):
-            errors += 1
-            statuses["connection"] = statuses.get("connection", 0) + 1
-            if conn is not None:
-                conn.close()
-            conn = None
-    if conn is not None:
-        conn.close()
-    with lock:
-        results["latencies"].extend(latencies)
-        results["accepted"] += accepted
-        results["errors"] += errors
-        for key, value in statuses.items():
-            results["statuses"][key] = results["statuses"].get(key, 0) + value
+        client.request("POST", "/api/v1/complaints/", body=body, ok=201)
+    client.close()
+    return client.tally
 
 
 WRK_SCRIPT = r"""
@@ -340,7 +308,13 @@ def run_wrk(args, respondents, server_pid: int, pipeline=None, stop_servers=None
     if pipeline is None:
         load()
     else:
-        pipeline.measure(load, server_pid=server_pid, item="complaint", stop_servers=stop_servers)
+        pipeline.measure(
+            load,
+            server_pid=server_pid,
+            item="complaint",
+            stop_servers=stop_servers,
+            sample_every=args.sample_backlog,
+        )
     os.unlink(handle.name)
     return measured["rate"], measured["p99"]
 
@@ -384,13 +358,6 @@ def compare_with_yardstick(args, respondents) -> None:
 def with_worker(args) -> bool:
     """The end-to-end run: a broker, a worker, one app (not the yardstick comparison)."""
     return bool(args.broker_url) and args.worker and args.app == "portal"
-
-
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, round(q / 100 * (len(sorted_values) - 1)))
-    return sorted_values[index]
 
 
 def main():
@@ -437,6 +404,14 @@ def main():
     parser.add_argument(
         "--drain-timeout", type=float, default=120.0, help="seconds to wait for the backlog"
     )
+    parser.add_argument(
+        "--sample-backlog",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with the worker: sample the backlog this often during the load and say whether "
+        "it grows (the 5-minute run: --duration 300 --sample-backlog 10)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("--database-url must point at PostgreSQL")
@@ -466,39 +441,21 @@ def main():
         if args.load_generator == "wrk":
             medians(args.app, [run_wrk(args, respondents, process.pid) for _ in range(args.repeat)])
             return
-        lock = threading.Lock()
         for _phase, seconds in (("warm-up", args.warmup), ("measure", args.duration)):
-            results = {"latencies": [], "accepted": 0, "errors": 0, "statuses": {}}
             stop_at = time.monotonic() + seconds
-            threads = [
-                threading.Thread(
-                    target=client_loop, args=(n, args, respondents, stop_at, results, lock)
-                )
-                for n in range(args.clients)
-            ]
-            started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.monotonic() - started
-        latencies = sorted(results["latencies"])
-        ms = lambda v: v * 1000  # noqa: E731
+            results, wall = http_load.run_clients(
+                args.clients, lambda n, until=stop_at: client_loop(n, args, respondents, until)
+            )
         print(
             f"{args.app}: gunicorn {args.workers} x {args.worker_class}"
             f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''}, "
             f"{args.clients} clients, {wall:.1f} s measured after {args.warmup:.0f} s warm-up, "
             f"broker: {args.broker_url or 'none (eager)'}, cores: {os.cpu_count()}"
         )
-        print(f"accepted: {results['accepted']}  ({results['accepted'] / wall:.1f}/s)")
-        if latencies:
-            print(
-                f"latency ms: p50 {ms(percentile(latencies, 50)):.1f}  "
-                f"p95 {ms(percentile(latencies, 95)):.1f}  "
-                f"p99 {ms(percentile(latencies, 99)):.1f}  "
-                f"mean {ms(statistics.fmean(latencies)):.1f}  max {ms(latencies[-1]):.1f}"
-            )
-        print(f"errors: {results['errors']}  statuses: {results['statuses']}")
+        print(f"accepted: {results.ok}  ({results.ok / wall:.1f}/s)")
+        if results.latencies:
+            print(http_load.latency_line(results.latencies))
+        print(f"errors: {results.errors}  statuses: {results.statuses}")
     finally:
         stop(process)
 

@@ -18,11 +18,17 @@ then prints
   benchmark's own polling is subtracted),
 - CPU per item of gunicorn, the worker, PostgreSQL and Redis (and of "other" processes: on a
   shared machine, whatever else ran).
+
+With ``sample_every`` (``--sample-backlog 10`` of ``intake.py`` / ``workflow.py``) a thread
+samples the backlog (unsent notifications + outcome events not ingested) during the load and
+prints the series and whether it grows: the pipeline keeps up when it does not (the
+5-minute run: ``--duration 300 --sample-backlog 10``).
 """
 
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -78,6 +84,59 @@ class Stats:
         self.connection.close()
 
 
+class BacklogSampler(threading.Thread):
+    """Samples the backlog every ``every`` seconds through a connection of its own until
+    stopped; ``samples`` is [(seconds since start, unsent notifications, events not
+    ingested)]."""
+
+    def __init__(self, database_url: str, *, every: float, after_event: int):
+        super().__init__(daemon=True)
+        self.stats = Stats(database_url)
+        self.every, self.after_event = every, after_event
+        self.samples: list[tuple[float, int, int]] = []
+        self.stopped = threading.Event()
+
+    def run(self):
+        started = time.monotonic()
+        while not self.stopped.wait(self.every):
+            self.samples.append(
+                (
+                    time.monotonic() - started,
+                    self.stats.unsent(),
+                    self.stats.uningested(self.after_event),
+                )
+            )
+
+    def finish(self) -> int:
+        """Stop, close the connection; return how many queries it ran (to subtract)."""
+        self.stopped.set()
+        self.join()
+        self.stats.close()
+        return self.stats.queries
+
+
+def backlog_verdict(samples: list[tuple[float, int, int]]) -> str:
+    """Whether the backlog grew over the load: the least-squares slope of the total backlog,
+    as growth over the whole run, against the largest backlog of the first minute (what the
+    steady state looks like) plus 50 items of noise."""
+    if len(samples) < 3:
+        return "too few samples to tell"
+    times = [t for t, _n, _e in samples]
+    totals = [n + e for _t, n, e in samples]
+    mean_t, mean_b = sum(times) / len(times), sum(totals) / len(totals)
+    slope = sum((t - mean_t) * (b - mean_b) for t, b in zip(times, totals, strict=True)) / sum(
+        (t - mean_t) ** 2 for t in times
+    )
+    growth = slope * (times[-1] - times[0])
+    first_minute = max(b for t, b in zip(times, totals, strict=True) if t <= times[0] + 60)
+    allowed = first_minute + 50
+    verdict = "GROWS" if growth > allowed else "does not grow (bounded)"
+    return (
+        f"{verdict}: trend {slope * 60:+.1f} items/min, i.e. {growth:+.0f} over the run, "
+        f"against {allowed} allowed (first minute's highest {first_minute} + 50)"
+    )
+
+
 def worker_command(concurrency: int) -> list[str]:
     return [
         str(ROOT / ".venv" / "bin" / "celery"),
@@ -125,9 +184,12 @@ class Pipeline:
         while stats.unsent() and time.monotonic() < deadline:
             time.sleep(0.5)
 
-    def measure(self, load, *, server_pid: int, item: str, stop_servers) -> dict:
+    def measure(
+        self, load, *, server_pid: int, item: str, stop_servers, sample_every: float = 0.0
+    ) -> dict:
         """Run ``load()`` (returns how many items it was answered for), then wait for the
-        backlog to drain, stop the servers (``stop_servers()``) and print the figures."""
+        backlog to drain, stop the servers (``stop_servers()``) and print the figures; with
+        ``sample_every`` seconds, sample the backlog during the load and say if it grew."""
         stats = Stats(self.database_url)
         self.wait_idle(stats)
         others = {self.process.pid: "celery worker"} if self.process else {}
@@ -136,9 +198,15 @@ class Pipeline:
         first_event = stats.max_id("complaints_complaintevent")
         xids_before = stats.xids()
         xacts_before, own_before = stats.xact_commit(), stats.queries
+        sampler = None
+        if sample_every:
+            sampler = BacklogSampler(self.database_url, every=sample_every, after_event=first_event)
         cpu_before, started = cpu_share.snapshot(server_pid, others), time.monotonic()
+        if sampler:
+            sampler.start()
         answered = load()
         load_seconds = time.monotonic() - started
+        sampler_queries = sampler.finish() if sampler else 0
         backlog = stats.unsent()
         uningested = stats.uningested(first_event)
         drained_at = None
@@ -157,7 +225,7 @@ class Pipeline:
             (first_notification,),
         )
         written = stats.max_id("complaints_notification") - first_notification
-        own_queries = stats.queries - own_before
+        own_queries = stats.queries - own_before + sampler_queries
         stats.close()
         # Every backend (web, worker, this one) reports its counters when it exits.
         time.sleep(1.5)
@@ -176,6 +244,13 @@ class Pipeline:
             f"backlog at the end of the load: {backlog} notifications unsent, "
             f"{uningested} outcome events not ingested"
         )
+        if sampler:
+            print(
+                f"backlog every {sample_every:.0f} s during the load (unsent notifications + "
+                "outcome events not ingested): "
+                + ", ".join(f"{t:.0f}s {n}+{e}" for t, n, e in sampler.samples)
+            )
+            print(f"backlog over the load: {backlog_verdict(sampler.samples)}")
         if drained_at is None:
             print(f"drain: NOT drained within {self.drain_timeout:.0f} s of the load's end")
         else:
@@ -191,8 +266,9 @@ class Pipeline:
         if items:
             print(
                 f"database transactions per {item}, worker included: {xacts / items:.2f} "
-                f"({xacts} commits in this database, Django's per-request connection health "
-                f"check included); writing ones: {writes / items:.2f} ({writes} xids, "
+                f"({xacts} commits in this database, read-only ones included, e.g. Django's "
+                f"per-request health check when CONN_HEALTH_CHECKS is on); "
+                f"writing ones: {writes / items:.2f} ({writes} xids, "
                 f"cluster-wide: an upper bound when other databases are busy)"
             )
         print(cpu_share.report(cpu_before, cpu_after, requests=items, seconds=total, per=item))
@@ -202,4 +278,5 @@ class Pipeline:
             "end_to_end": items / total,
             "xacts_per_item": xacts / items if items else None,
             "writes_per_item": writes / items if items else None,
+            "backlog_samples": sampler.samples if sampler else [],
         }

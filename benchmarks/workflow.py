@@ -21,15 +21,14 @@ import http.client
 import json
 import os
 import queue
-import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import http_load
 import intake
 from pipeline import Pipeline
 
@@ -114,14 +113,11 @@ def token(args) -> str:
     return body["token"]
 
 
-def client_loop(args, key, work: queue.Queue, stop_at, results, lock):
-    latencies, done, errors, statuses = [], 0, 0, {}
-    conn = None
-    headers = {
-        "Content-Type": "application/json",
-        "Authorization": f"Token {key}",
-        "Connection": "keep-alive",
-    }
+def client_loop(args, key, work: queue.Queue, stop_at) -> http_load.Tally:
+    """One handler's client: takes complaints off ``work`` and walks each through ``STEPS``."""
+    client = http_load.KeepAliveClient(
+        args.port, headers={"Content-Type": "application/json", "Authorization": f"Token {key}"}
+    )
     while time.monotonic() < stop_at:
         try:
             reference = work.get_nowait()
@@ -130,41 +126,13 @@ def client_loop(args, key, work: queue.Queue, stop_at, results, lock):
         for action, body in STEPS:
             if time.monotonic() >= stop_at:
                 break
-            started = time.perf_counter()
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                conn.request(
-                    "POST",
-                    f"/api/v1/complaints/{reference}/{action}/",
-                    body=json.dumps(body, ensure_ascii=False).encode(),
-                    headers=headers,
-                )
-                response = conn.getresponse()
-                response.read()
-                statuses[response.status] = statuses.get(response.status, 0) + 1
-                if response.status == 200:
-                    done += 1
-                    latencies.append(time.perf_counter() - started)
-                else:
-                    errors += 1
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = None
-            except (OSError, http.client.HTTPException):
-                errors += 1
-                statuses["connection"] = statuses.get("connection", 0) + 1
-                if conn is not None:
-                    conn.close()
-                conn = None
-    if conn is not None:
-        conn.close()
-    with lock:
-        results["latencies"].extend(latencies)
-        results["done"] += done
-        results["errors"] += errors
-        for key_, value in statuses.items():
-            results["statuses"][key_] = results["statuses"].get(key_, 0) + value
+            client.request(
+                "POST",
+                f"/api/v1/complaints/{reference}/{action}/",
+                body=json.dumps(body, ensure_ascii=False).encode(),
+            )
+    client.close()
+    return client.tally
 
 
 def main():
@@ -178,6 +146,13 @@ def main():
     parser.add_argument("--complaints", type=int, default=1500, help="routed complaints ready")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--drain-timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--sample-backlog",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="sample the backlog this often during the load and say whether it grows",
+    )
     args = parser.parse_args()
     args.app, args.worker_class, args.threads = "portal", "sync", 1
 
@@ -197,40 +172,30 @@ def main():
         key = token(args)
 
         def load() -> int:
-            results = {"latencies": [], "done": 0, "errors": 0, "statuses": {}}
-            lock = threading.Lock()
             stop_at = time.monotonic() + args.duration
-            threads = [
-                threading.Thread(target=client_loop, args=(args, key, work, stop_at, results, lock))
-                for _ in range(args.clients)
-            ]
-            started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.monotonic() - started
-            latencies = sorted(results["latencies"])
+            results, wall = http_load.run_clients(
+                args.clients, lambda _n: client_loop(args, key, work, stop_at)
+            )
             print(
                 f"workflow: gunicorn {args.workers} x sync, {args.clients} clients (Python "
                 f"threads, sharing the cores), {wall:.1f} s, cores: {os.cpu_count()}"
             )
             print(
-                f"actions: {results['done']} ({results['done'] / wall:.1f}/s); "
-                f"errors: {results['errors']} {results['statuses']}"
+                f"actions: {results.ok} ({results.ok / wall:.1f}/s); "
+                f"errors: {results.errors} {results.statuses}"
             )
-            if latencies:
-                ms = [1000 * intake.percentile(latencies, q) for q in (50, 95, 99)]
-                print(
-                    f"latency ms: p50 {ms[0]:.1f}  p95 {ms[1]:.1f}  p99 {ms[2]:.1f}  "
-                    f"mean {1000 * statistics.fmean(latencies):.1f}"
-                )
+            if results.latencies:
+                print(http_load.latency_line(results.latencies))
             if work.empty():
                 print("note: every prepared complaint was used; raise --complaints")
-            return results["done"]
+            return results.ok
 
         pipeline.measure(
-            load, server_pid=server.pid, item="action", stop_servers=lambda: intake.stop(server)
+            load,
+            server_pid=server.pid,
+            item="action",
+            stop_servers=lambda: intake.stop(server),
+            sample_every=args.sample_backlog,
         )
     finally:
         pipeline.stop()

@@ -11,6 +11,7 @@ from .models import (
     AgencyCreditScore,
     AgencyCreditScoreHistory,
     AgencyRecordChange,
+    ComplaintEventIngestFailure,
     CreditRecord,
     CreditRecordEvent,
     IntegrationClient,
@@ -82,6 +83,13 @@ class AgencyRecordChangeAdmin(ReadOnlyAdmin):
     list_display = ["id", "agency", "record", "reason", "created_at"]
     list_filter = ["reason"]
     list_select_related = ["agency"]
+
+
+@admin.register(ComplaintEventIngestFailure)
+class ComplaintEventIngestFailureAdmin(ReadOnlyAdmin):
+    """Outcome events whose ingestion keeps failing (retried alone by the sweep)."""
+
+    list_display = ["event", "attempts", "retry_at", "last_error"]
 
 
 class IntegrationClientForm(forms.ModelForm):

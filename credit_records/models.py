@@ -307,6 +307,31 @@ class ConsumedComplaintEvent(models.Model):
         return str(self.event_id)
 
 
+class ComplaintEventIngestFailure(models.Model):
+    """An outcome event whose ingestion failed on its own (its batch was retried event by
+    event and this one raised): the batch drain skips it, the sweep retries it alone once
+    ``retry_at`` has come (backoff 1, 2, 4 … min, capped), and its row is deleted when it is
+    finally consumed. Never a reason to lose or double a record: the claim is still
+    ``ConsumedComplaintEvent``."""
+
+    event = models.OneToOneField(
+        "complaints.ComplaintEvent",
+        on_delete=models.PROTECT,
+        related_name="credit_ingest_failure",
+        primary_key=True,
+    )
+    attempts = models.PositiveSmallIntegerField(default=1)
+    retry_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = _("入库失败的投诉事件")
+        verbose_name_plural = _("入库失败的投诉事件")
+
+    def __str__(self):
+        return str(self.event_id)
+
+
 class AgencyCreditScore(models.Model):
     """The current score and grade of an agency, reconciled from its records by a task."""
 

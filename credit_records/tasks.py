@@ -13,11 +13,21 @@ def ingest_complaint_events(event_ids: list[int]) -> int:
 
 
 @shared_task
-def sweep_complaint_events(limit: int = 50_000) -> int:
-    """Beat job: re-enqueue outcome events not consumed yet (lost message, dead worker)."""
-    from .services.ingestion import unconsumed_events_sweep
+def drain_complaint_events() -> int:
+    """Ingest every recent unconsumed outcome event in batches (published at most once a
+    second per process after commits, ``enqueue_drain_on_commit``)."""
+    from .services.ingestion_drain import events_drain
 
-    return unconsumed_events_sweep(limit=limit)
+    return events_drain()
+
+
+@shared_task
+def sweep_complaint_events(limit: int = 50_000) -> int:
+    """Beat job: outcome events of the whole log not consumed yet (lost message, dead worker),
+    then the failed ones whose retry time has come, each alone."""
+    from .services.ingestion_drain import events_sweep
+
+    return events_sweep(limit=limit)
 
 
 @shared_task

@@ -154,8 +154,8 @@ def test_malformed_value_stops_start_up_naming_the_variable(variable, value):
     assert f"{variable}={value!r}" in result.stderr
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(None, "True"), ("false", "False")])
-def test_connection_health_checks_are_on_unless_turned_off(raw, expected):
+@pytest.mark.parametrize(("raw", "expected"), [(None, "False"), ("true", "True")])
+def test_connection_health_checks_are_off_unless_turned_on(raw, expected):
     env = {} if raw is None else {"CONN_HEALTH_CHECKS": raw}
     script = (
         "from django.conf import settings; "

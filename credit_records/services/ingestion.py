@@ -23,11 +23,9 @@ from django.utils import timezone
 
 from complaints.choices import Action, Domain, Status
 from complaints.models import ComplaintEvent
-from integrity_portal.tasking import enqueue
 
 from ..choices import Kind, RecordAction, RecordStatus, Source
 from ..models import ConsumedComplaintEvent, CreditRecord, CreditRecordEvent
-from ..tasks import ingest_complaint_events
 from .records import announce_changes, build_record
 
 OUTCOME_STATUSES = (Status.BREACH, Status.RECTIFIED, Status.SETTLED)
@@ -276,15 +274,3 @@ def _reopen(reopens: list[_Event], result: IngestResult) -> None:
     )
     result.revoked += len(records)
     result.changes += [(agency, pk, RecordAction.REVOKE) for pk, agency, _s, _r in records]
-
-
-INGEST_BATCH = 1000
-
-
-def unconsumed_events_sweep(*, limit: int = 50_000) -> int:
-    """Re-enqueue outcome events no consumer has claimed (a lost message, a dead worker), in
-    batches; returns how many."""
-    ids = list(unconsumed_events().order_by("pk").values_list("pk", flat=True)[:limit])
-    for start in range(0, len(ids), INGEST_BATCH):
-        enqueue(ingest_complaint_events, ids[start : start + INGEST_BATCH])
-    return len(ids)

@@ -63,3 +63,20 @@ def test_receipts_are_delivered_by_the_drain_in_the_worker(celery_worker_process
     log = celery_worker_process.log_tail(400)
     assert first.reference in log and second.reference in log
     assert "notification_drain" in log
+
+
+def test_breaches_are_ingested_by_the_drain_in_the_worker(celery_worker_process):
+    """Two breach determinations committed here ask for one ingestion drain; the worker
+    turns both into credit records (each exactly once)."""
+    from credit_records.models import ConsumedComplaintEvent, CreditRecord
+    from tests.credit_records.helpers import breach
+
+    first, first_event = breach()
+    second, second_event = breach()
+    records = CreditRecord.objects.filter(complaint__in=[first, second])
+
+    celery_worker_process.wait_for(
+        lambda: records.count() == 2, what="both breaches to become credit records"
+    )
+    assert ConsumedComplaintEvent.objects.filter(event__in=[first_event, second_event]).count() == 2
+    assert "drain_complaint_events" in celery_worker_process.log_tail(400)
