@@ -19,7 +19,7 @@ STEPS = (
 # deadline; the time-limit policy and the workday overrides are cached), the UPDATE, the
 # chain's last hash, the event, the complainant's notice, the re-read for the answer, the
 # access log.
-STATEMENTS = {"accept": 11, "find_founded": 10, "determine_breach": 10}
+STATEMENTS = {"accept": 10, "find_founded": 9, "determine_breach": 9}
 
 
 def _walk(client, complaint, record=None):
