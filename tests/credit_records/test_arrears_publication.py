@@ -190,7 +190,8 @@ def test_the_console_page_reviews_and_publishes_a_year_after_confirmation(
     auditor = make_staff(role=Role.AUDITOR, agency=credit_officer.agency)
     client.force_login(auditor)
     page = client.get(url).content.decode()
-    assert "某区城管局" in page and "5000.00" in page and 'id="arrears-draft"' in page
+    # Amounts with thousands separators (the column label says 元).
+    assert "某区城管局" in page and "5,000.00" in page and 'id="arrears-draft"' in page
     assert '<form method="post">' not in page  # no publish button for an auditor
     assert client.post(url, {"confirmed": "1"}).status_code == 403
     client.force_login(credit_officer)
@@ -200,4 +201,5 @@ def test_the_console_page_reviews_and_publishes_a_year_after_confirmation(
     assert client.post(url, {"confirmed": "1"}).status_code == 302
     assert ArrearsPublication.objects.get(year=2026).status == "published"
     assert 'id="arrears-published"' in client.get(url).content.decode()
+    assert "5,000.00" in client.get("/credit/arrears/2026/").content.decode()
     assert client.get("/console/credit/arrears/1900/").status_code == 404
