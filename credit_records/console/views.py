@@ -124,9 +124,17 @@ def arrears_publication(request, year: int):
     publish action, confirmed first since it cannot be undone."""
     if not 2000 <= year <= 2100:
         raise Http404
+    ended = year < timezone.localdate().year
     if request.method == "POST":
         if not may(request.user, "arrears_publication.publish"):
             raise PermissionDenied
+        if not ended:
+            messages.error(
+                request,
+                _("只能公开已经结束的年度（%(last)s 年及以前）。")
+                % {"last": timezone.localdate().year - 1},
+            )
+            return redirect("credit_console:arrears", year=year)
         if request.POST.get("confirmed") != "1":
             return render(
                 request,
@@ -159,7 +167,7 @@ def arrears_publication(request, year: int):
             "year": year,
             "rows": arrears_publication_rows(year=year),
             "published": status == ArrearsPublication.Status.PUBLISHED,
-            "can_publish": may(request.user, "arrears_publication.publish"),
+            "can_publish": ended and may(request.user, "arrears_publication.publish"),
         },
     )
 
