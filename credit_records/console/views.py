@@ -57,9 +57,8 @@ def record_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
-    pending_year = (
-        arrears_publication_pending() if may(request.user, "arrears_publication.read") else None
-    )
+    reads_arrears = may(request.user, "arrears_publication.read")
+    pending_year = arrears_publication_pending() if reads_arrears else None
     return render(
         request,
         "credit_records/console/records.html",
@@ -68,6 +67,9 @@ def record_list(request):
             "page": page,
             "query": query.urlencode(),
             "pending_year": pending_year,
+            # The publication page is reachable all year (last year's list), not only through
+            # the January–March notice.
+            "arrears_year": timezone.localdate().year - 1 if reads_arrears else None,
             "deadline": f"{pending_year + 1}-03-31" if pending_year else "",
         },
     )

@@ -226,3 +226,14 @@ def test_a_year_that_has_not_ended_cannot_be_published(credit_officer, client, c
         assert (
             '<form method="post">' in client.get("/console/credit/arrears/2025/").content.decode()
         )
+
+
+def test_the_record_list_links_to_last_years_publication_all_year(credit_officer, client):
+    """Outside January–March there is no notice, but the page stays one click away."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), tick=False):
+        client.force_login(credit_officer)
+        page = client.get("/console/credit/").content.decode()
+        assert 'id="arrears-publication-pending"' not in page
+        assert 'href="/console/credit/arrears/2025/" id="arrears-publication-link"' in page
