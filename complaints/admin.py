@@ -1,7 +1,9 @@
 """Admin for complaints: read-mostly. Changes to a case go through the console and the API
 (services with events); the event log is read-only here as everywhere."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from integrity_portal.admin import ReadOnlyAdmin
 
@@ -13,6 +15,7 @@ from .models import (
     LoanPrimeRate,
     Notification,
 )
+from .notices import LABELS as NOTICE_LABELS
 
 
 class EventInline(admin.TabularInline):
@@ -77,22 +80,41 @@ class FeedbackAdmin(ReadOnlyAdmin):
     raw_id_fields = ["complaint"]
 
 
+class NoticeTemplateFilter(admin.SimpleListFilter):
+    title = _("通知文本")
+    parameter_name = "template"
+
+    def lookups(self, request, model_admin):
+        return list(NOTICE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    # A notice to the complainant shows its text code and language (its text is rendered when
+    # A notice to the complainant shows what it is and its language (its text is rendered when
     # sent, complaints.notices); a staff e-mail its subject.
     list_display = [
         "channel",
         "recipient",
-        "template",
-        "language",
+        "notice",
+        "notice_language",
         "subject",
         "created_at",
         "sent_at",
         "attempts",
     ]
-    list_filter = ["channel", "template"]
+    list_filter = ["channel", NoticeTemplateFilter]
     raw_id_fields = ["complaint"]
+
+    @admin.display(description=_("通知文本"), ordering="template")
+    def notice(self, obj):
+        return NOTICE_LABELS.get(obj.template, obj.template) if obj.template else "—"
+
+    @admin.display(description=_("语言"), ordering="language")
+    def notice_language(self, obj):
+        return dict(settings.LANGUAGES).get(obj.language, obj.language) or "—"
 
 
 @admin.register(LoanPrimeRate)

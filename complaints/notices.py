@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .choices import MessageSender, NotificationChannel, Status
 from .models import ComplaintEvent, Notification
@@ -178,6 +179,18 @@ TEXTS = {
     RECOVERY_CODE: _recovery_code,
     RECORD_REPAIRED: _record_repaired,
     REVIEW_DECIDED: _review_decided,
+}
+
+
+# What each text code is, for the admin's outbox list (a code never reaches a page unlabelled).
+LABELS = {
+    RECEIPT: gettext_lazy("受理回执"),
+    STATUS: gettext_lazy("办理进度更新"),
+    REPLY: gettext_lazy("新的回复"),
+    ACCESS_CODE_RESET: gettext_lazy("查询码已重设"),
+    RECOVERY_CODE: gettext_lazy("找回查询码验证码"),
+    RECORD_REPAIRED: gettext_lazy("失信记录已修复"),
+    REVIEW_DECIDED: gettext_lazy("复核结果"),
 }
 
 

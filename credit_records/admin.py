@@ -159,7 +159,12 @@ class IntegrationClientAdmin(admin.ModelAdmin):
 class RecordPolicyAdmin(admin.ModelAdmin):
     """The credit office's record terms (one row, seeded by a migration)."""
 
-    list_display = ["__str__", "minor_term_months", "perform_workdays"]
+    list_display = [
+        "__str__",
+        "minor_term_months",
+        "perform_workdays",
+        "public_concern_complaints",
+    ]
 
     def has_add_permission(self, request):
         return not RecordPolicy.objects.exists()

@@ -208,6 +208,18 @@ class RecordPolicy(models.Model):
     def __str__(self):
         return str(_("信用记录参数"))
 
+    def clean(self):
+        """Each term at least 1: a minor term of 0 months would end every minor record at
+        once, 0 working days would make every pushed record overdue on its day, and a
+        threshold of 0 complaints would open the third ground to every record."""
+        errors = {
+            name: _("不能小于1。")
+            for name in ("minor_term_months", "perform_workdays", "public_concern_complaints")
+            if getattr(self, name) is not None and getattr(self, name) < 1
+        }
+        if errors:
+            raise ValidationError(errors)
+
     @classmethod
     def current(cls) -> "RecordPolicy":
         """The row (pk 1), or the defaults when none was seeded."""

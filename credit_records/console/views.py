@@ -58,9 +58,8 @@ def record_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
-    pending_year = (
-        arrears_publication_pending() if may(request.user, "arrears_publication.read") else None
-    )
+    reads_arrears = may(request.user, "arrears_publication.read")
+    pending_year = arrears_publication_pending() if reads_arrears else None
     return render(
         request,
         "credit_records/console/records.html",
@@ -69,6 +68,9 @@ def record_list(request):
             "page": page,
             "query": query.urlencode(),
             "pending_year": pending_year,
+            # The publication page is reachable all year (last year's list), not only through
+            # the January–March notice.
+            "arrears_year": timezone.localdate().year - 1 if reads_arrears else None,
             "deadline": f"{pending_year + 1}-03-31" if pending_year else "",
         },
     )
@@ -125,9 +127,17 @@ def arrears_publication(request, year: int):
     publish action, confirmed first since it cannot be undone."""
     if not 2000 <= year <= 2100:
         raise Http404
+    ended = year < timezone.localdate().year
     if request.method == "POST":
         if not may(request.user, "arrears_publication.publish"):
             raise PermissionDenied
+        if not ended:
+            messages.error(
+                request,
+                _("只能公开已经结束的年度（%(last)s 年及以前）。")
+                % {"last": timezone.localdate().year - 1},
+            )
+            return redirect("credit_console:arrears", year=year)
         if request.POST.get("confirmed") != "1":
             return render(
                 request,
@@ -160,7 +170,7 @@ def arrears_publication(request, year: int):
             "year": year,
             "rows": arrears_publication_rows(year=year),
             "published": status == ArrearsPublication.Status.PUBLISHED,
-            "can_publish": may(request.user, "arrears_publication.publish"),
+            "can_publish": ended and may(request.user, "arrears_publication.publish"),
         },
     )
 

@@ -79,17 +79,32 @@ def credit_record_perform(
 
 def _notify_supervisor(record: CreditRecord) -> list[int]:
     """E-mail outbox rows to the handlers of the agency's supervising department (the
-    department that follows the agency up, as for a complaint against it)."""
-    supervisor_id = record.agency.supervisor_id
-    if supervisor_id is None:
-        return []
+    department that follows the agency up, as for a complaint against it). An agency without
+    a supervising department, or one with no handler to write to, is followed up by the
+    credit office itself (seed 002 item 10: 由政务诚信牵头部门督导), so the notice is never
+    recorded as sent to nobody."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _supervisor_rows(record, supervisor_id)
+        return _supervisor_rows(record, record.agency.supervisor_id)
 
 
-def _supervisor_rows(record: CreditRecord, supervisor_id: int) -> list[int]:
+def _supervision_recipients(supervisor_id: int | None) -> list[str]:
     from agencies.choices import StaffRole
     from agencies.models import User
+
+    active = User.objects.filter(is_active=True).exclude(email="")
+    emails = []
+    if supervisor_id is not None:
+        emails = list(
+            active.filter(agency_id=supervisor_id, role=StaffRole.HANDLER).values_list(
+                "email", flat=True
+            )
+        )
+    if not emails:
+        emails = list(active.filter(role=StaffRole.CREDIT_OFFICER).values_list("email", flat=True))
+    return emails
+
+
+def _supervisor_rows(record: CreditRecord, supervisor_id: int | None) -> list[int]:
     from complaints.choices import NotificationChannel
     from complaints.models import Notification
 
@@ -104,17 +119,12 @@ def _supervisor_rows(record: CreditRecord, supervisor_id: int) -> list[int]:
         "ref": record.source_ref,
         "due": record.perform_due_on.isoformat(),
     }
-    emails = (
-        User.objects.filter(agency_id=supervisor_id, role=StaffRole.HANDLER, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
     rows = Notification.objects.bulk_create(
         [
             Notification(
                 channel=NotificationChannel.EMAIL, recipient=email, subject=subject, body=body
             )
-            for email in emails
+            for email in _supervision_recipients(supervisor_id)
         ]
     )
     return [row.pk for row in rows]

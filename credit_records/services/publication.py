@@ -20,6 +20,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
@@ -91,12 +92,24 @@ def arrears_publication_draft(*, year: int) -> ArrearsPublication:
     return publication
 
 
+def year_ended(year: int, *, today: dt.date | None = None) -> None:
+    """Only a year that has ended is published (the previous year's contracts, by 31 March):
+    publishing the current or a future year would freeze an unfinished list and, publishing
+    being final, block the real one. 400 naming ``year``."""
+    today = today or timezone.localdate()
+    if year >= today.year:
+        raise ValidationError(
+            {"year": _("只能公开已经结束的年度（%(last)s 年及以前）。") % {"last": today.year - 1}}
+        )
+
+
 def arrears_publication_publish(*, year: int, actor) -> ArrearsPublication:
     """The credit office publishes ``year`` after review: the draft is rebuilt from the rows
     one last time and frozen. Publishing twice is 409."""
     from agencies.policy import require
 
     require(actor, "arrears_publication.publish")
+    year_ended(year)
     with transaction.atomic():
         publication = arrears_publication_draft(year=year)
         publication = ArrearsPublication.objects.select_for_update().get(pk=publication.pk)

@@ -334,7 +334,7 @@ def test_the_case_page_and_the_tracking_page_show_the_late_interest(client, arre
     complaint, handler = arrears_case
     client.force_login(handler)
     page = client.get(f"/console/c/{complaint.reference}/").content.decode()
-    assert "100000" in page and "0.0005" in page
+    assert "100,000.00" in page and "0.0005" in page  # thousands separators
     track = client.get(
         f"/api/v1/track/{complaint.reference}/", HTTP_X_ACCESS_CODE=complaint.access_code
     )

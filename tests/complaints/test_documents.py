@@ -11,7 +11,7 @@ from django.utils import translation
 from complaints.models import IssuedDocument
 from complaints.services import workflow as wf
 from complaints.services.documents import content_hash, document_issue, fingerprint
-from complaints.templatetags.documents import yuan
+from complaints.templatetags.documents import money, yuan
 from tests.complaints.factories import ComplaintFactory
 from tests.complaints.test_intake_pages import form_data
 from tests.complaints.test_workflow_helpers import handler_of
@@ -100,3 +100,11 @@ def test_amounts_have_thousands_separators_and_the_currency():
     with translation.override("en"):
         assert yuan("1234567.5") == "CNY 1,234,567.50"
     assert yuan(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(Decimal("1234567.5"), "1,234,567.50"), ("480000", "480,000.00"), (None, ""), ("n/a", "n/a")],
+)
+def test_money_groups_thousands_and_keeps_the_fen(value, shown):
+    assert money(value) == shown

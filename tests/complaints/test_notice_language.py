@@ -201,8 +201,15 @@ def test_admin_lists_notices_by_code_and_language(client, superuser):
     page = client.get("/admin/complaints/notification/", {"template": "receipt"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count('<td class="field-template">receipt</td>') == 2
-    assert '<td class="field-language">en</td>' in html
+    # Labels, not codes, in the reader's language.
+    assert html.count('<td class="field-notice">受理回执</td>') == 2
+    assert '<td class="field-notice_language">英语</td>' in html
+    assert ">receipt<" not in html and 'field-language">en<' not in html
+    english = client.get(
+        "/admin/complaints/notification/", {"template": "receipt"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert english.count('<td class="field-notice">Receipt</td>') == 2
+    assert '<td class="field-notice_language">English</td>' in english
 
 
 def test_a_review_decision_reaches_the_complainant_in_their_language(

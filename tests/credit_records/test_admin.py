@@ -67,3 +67,26 @@ def test_demo_records_load_once():
     assert build_demo() == len(DEMO_RECORDS)
     assert build_demo() == 0
     assert CreditRecord.objects.count() == len(DEMO_RECORDS)
+
+
+def test_admin_refuses_a_record_term_of_zero_and_keeps_the_stored_terms(superuser):
+    """A term of 0 would end every minor record at once, make every pushed record overdue on
+    its day, or open the typical-case third ground to any record: refused per field."""
+    from credit_records.models import RecordPolicy
+
+    client = Client()
+    client.force_login(superuser)
+    url = "/admin/credit_records/recordpolicy/1/change/"
+    body = {"minor_term_months": 0, "perform_workdays": 0, "public_concern_complaints": 0}
+    response = client.post(url, body)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"minor_term_months", "perform_workdays", "public_concern_complaints"}
+    stored = RecordPolicy.objects.get(pk=1)
+    assert (stored.minor_term_months, stored.perform_workdays) == (3, 20)
+    ok = client.post(
+        url,
+        {**body, "minor_term_months": 6, "perform_workdays": 15, "public_concern_complaints": 4},
+    )
+    assert ok.status_code == 302
+    assert RecordPolicy.objects.get(pk=1).minor_term_months == 6

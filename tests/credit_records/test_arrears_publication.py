@@ -190,14 +190,50 @@ def test_the_console_page_reviews_and_publishes_a_year_after_confirmation(
     auditor = make_staff(role=Role.AUDITOR, agency=credit_officer.agency)
     client.force_login(auditor)
     page = client.get(url).content.decode()
-    assert "某区城管局" in page and "5000.00" in page and 'id="arrears-draft"' in page
+    # Amounts with thousands separators (the column label says 元).
+    assert "某区城管局" in page and "5,000.00" in page and 'id="arrears-draft"' in page
     assert '<form method="post">' not in page  # no publish button for an auditor
     assert client.post(url, {"confirmed": "1"}).status_code == 403
-    client.force_login(credit_officer)
-    confirm = client.post(url).content.decode()
-    assert 'id="confirm"' in confirm
-    assert ArrearsPublication.objects.filter(status="published").count() == 0
-    assert client.post(url, {"confirmed": "1"}).status_code == 302
-    assert ArrearsPublication.objects.get(year=2026).status == "published"
-    assert 'id="arrears-published"' in client.get(url).content.decode()
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2027, 1, 10, 10, tzinfo=dt.UTC), tick=False):
+        client.force_login(credit_officer)
+        confirm = client.post(url).content.decode()
+        assert 'id="confirm"' in confirm
+        assert ArrearsPublication.objects.filter(status="published").count() == 0
+        assert client.post(url, {"confirmed": "1"}).status_code == 302
+        assert ArrearsPublication.objects.get(year=2026).status == "published"
+        assert 'id="arrears-published"' in client.get(url).content.decode()
+        assert "5,000.00" in client.get("/credit/arrears/2026/").content.decode()
     assert client.get("/console/credit/arrears/1900/").status_code == 404
+
+
+def test_a_year_that_has_not_ended_cannot_be_published(credit_officer, client, client_for):
+    """The previous year's contracts are published (by 31 March): publishing the current
+    year would freeze an unfinished list and, publishing being final, block the real one."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), tick=False):
+        api = client_for(credit_officer).post(f"{URL}publish/", {"year": 2026}, format="json")
+        assert api.status_code == 400 and "year" in api.json()
+        assert "2025" in api.json()["year"][0]
+        client.force_login(credit_officer)
+        page = client.get("/console/credit/arrears/2026/").content.decode()
+        assert '<form method="post">' not in page  # no publish button
+        refused = client.post("/console/credit/arrears/2026/", {"confirmed": "1"}, follow=True)
+        assert "2025" in refused.content.decode()
+        assert not ArrearsPublication.objects.filter(status="published").exists()
+        assert (
+            '<form method="post">' in client.get("/console/credit/arrears/2025/").content.decode()
+        )
+
+
+def test_the_record_list_links_to_last_years_publication_all_year(credit_officer, client):
+    """Outside January–March there is no notice, but the page stays one click away."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), tick=False):
+        client.force_login(credit_officer)
+        page = client.get("/console/credit/").content.decode()
+        assert 'id="arrears-publication-pending"' not in page
+        assert 'href="/console/credit/arrears/2025/" id="arrears-publication-link"' in page

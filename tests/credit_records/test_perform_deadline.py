@@ -148,3 +148,21 @@ def test_the_record_page_shows_the_deadline_and_the_supervision(
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.performed_on == timezone.localdate()
+
+
+def test_an_agency_without_a_supervising_department_is_supervised_by_the_credit_office(
+    court, credit_officer, client, django_capture_on_commit_callbacks
+):
+    """Seed 002 item 10 (政务诚信牵头部门督导): no supervising department to write to, the
+    credit office gets the notice; the record never shows a notice that reached nobody."""
+    credit_officer.email = "office@xyb.example.cn"
+    credit_officer.save(update_fields=["email"])
+    record = push(court, AgencyFactory(name="某独立机构", supervisor=None))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert perform_deadlines_sweep(today=later(60)) == 1
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [
+        "office@xyb.example.cn"
+    ]
+    client.force_login(credit_officer)
+    text = client.get(f"/console/credit/records/{record.pk}/").content.decode()
+    assert "无主管部门，已通知信用办督办" in text and "已向主管部门发出督办通知" not in text
