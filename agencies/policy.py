@@ -128,6 +128,10 @@ POLICY: dict[str, frozenset[str]] = {
     "objection.read": _roles(CREDIT_OFFICER, AUDITOR, AGENCY_LIAISON),
     "objection.file": _roles(AGENCY_LIAISON),
     "objection.decide": _roles(CREDIT_OFFICER),
+    # External systems are the deployment's, not a region's: every credit officer reads the
+    # list; adding one or changing its channel or token is for a deployment-wide office only
+    # (``DEPLOYMENT_WIDE`` below; levels, DESIGN section 13).
+    "integration_client.read": _roles(CREDIT_OFFICER),
     "integration_client.manage": _roles(CREDIT_OFFICER),
     # The annual publication of overdue payments to SMEs (DESIGN section 12).
     "arrears_publication.read": OFFICE,
@@ -168,6 +172,12 @@ POLICY: dict[str, frozenset[str]] = {
     "evaluation_scheme.edit": _roles(CREDIT_OFFICER),  # a new version of the scheme (admin)
 }
 
+# Verbs that a region-scoped office user (``office_region`` is not None: their agency has a
+# region) may not use even when their role may: what they change would reach beyond their
+# region. A superuser or an office user whose agency has no region may (levels, DESIGN
+# section 13).
+DEPLOYMENT_WIDE: frozenset[str] = frozenset({"integration_client.manage"})
+
 
 def roles_of(user) -> frozenset[str]:
     """The roles ``user`` acts in. Nobody logged in is anonymous; a ``Complainant`` is anonymous
@@ -191,8 +201,11 @@ def roles_of(user) -> frozenset[str]:
 
 def may(user, verb: str) -> bool:
     """Whether one of ``user``'s roles may attempt ``verb`` (a ``KeyError`` for a verb the
-    table does not know: a programming error, never a 'no')."""
-    return bool(roles_of(user) & POLICY[verb])
+    table does not know: a programming error, never a 'no'). A ``DEPLOYMENT_WIDE`` verb also
+    asks that the user not be limited to a region."""
+    if not roles_of(user) & POLICY[verb]:
+        return False
+    return verb not in DEPLOYMENT_WIDE or office_region(user) is None
 
 
 def is_staff(user) -> bool:

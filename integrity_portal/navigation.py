@@ -31,7 +31,7 @@ NAVIGATION = (
     Entry("sanctions_console:repairs", _("信用修复"), "repair.read"),
     Entry("sanctions_console:sanctions", _("失信惩戒"), "sanction.browse"),
     Entry("sharing_console:webhooks", _("数据推送"), "webhook.manage"),
-    Entry("credit_console:clients", _("对接系统"), "integration_client.manage"),
+    Entry("credit_console:clients", _("对接系统"), "integration_client.read"),
     Entry("evaluation_console:dashboard", _("考核评价"), "evaluation.read"),
     Entry("account_console:locked", _("账户解锁"), "staff.manage"),
     Entry("account_console:security", _("账户安全"), "account.security"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ChangeAction, DeliveryStatus, Entity, SubscriptionKind
@@ -99,6 +100,10 @@ class WebhookSubscription(models.Model):
     def __str__(self):
         return self.name or self.url
 
+    def entity_labels(self) -> str:
+        """The entities it receives, as their labels in the reader's language."""
+        return gettext("、").join(str(_entity_label(e)) for e in self.entities)
+
 
 class WebhookDelivery(models.Model):
     """One change (or one origin status notice) to POST to one subscription; retried with
@@ -138,6 +143,17 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.subscription_id} #{self.pk} {self.status}"
+
+    def change_summary(self) -> str:
+        """A feed delivery's change as labels: 信用记录 #12 新增."""
+        entity = _entity_label(self.payload.get("entity", ""))
+        action = self.payload.get("action", "")
+        action = ChangeAction(action).label if action in ChangeAction.values else action
+        return f"{entity} #{self.payload.get('id', '')} {action}"
+
+
+def _entity_label(code: str):
+    return Entity(code).label if code in Entity.values else code
 
 
 class WebhookAttempt(models.Model):

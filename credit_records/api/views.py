@@ -216,10 +216,18 @@ class AgencyCreditView(APIView):
 class IntegrationClientViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """对接系统 (credit office only). The token is in the create/rotate response, once."""
+    """对接系统 (credit office only). The token is in the create/rotate response, once. Every
+    credit officer reads the list; a region-scoped one may not add, rotate or deactivate
+    (``DEPLOYMENT_WIDE`` in the policy table)."""
 
     permission_classes = [Policy]
-    policy = "integration_client.manage"
+    policy = {
+        "list": "integration_client.read",
+        "retrieve": "integration_client.read",
+        "create": "integration_client.manage",
+        "rotate_token": "integration_client.manage",
+        "deactivate": "integration_client.manage",
+    }
     serializer_class = IntegrationClientSerializer
     queryset = IntegrationClient.objects.order_by("name")
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from agencies.policy import may, policy_required
+from agencies.policy import may, policy_required, require
 from complaints.files import download_name, download_response
 from complaints.selectors import complaint_list_visible_to
 from integrity_portal.api import DomainError
@@ -312,11 +312,15 @@ def objection_new(request, pk: int):
     )
 
 
-@policy_required("integration_client.manage")
+@policy_required("integration_client.read")
 def integration_clients(request):
     """对接系统: the external systems, the complaint channel each registers by and whether it
-    reads the change feed; a new one shows its token on this answer only."""
-    form = IntegrationClientForm(request.POST or None)
+    reads the change feed; a new one shows its token on this answer only. Adding one is for a
+    deployment-wide office (``integration_client.manage``); a region-scoped officer reads."""
+    manages = may(request.user, "integration_client.manage")
+    if request.method == "POST":
+        require(request.user, "integration_client.manage")
+    form = IntegrationClientForm(request.POST or None) if manages else None
     token = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -334,14 +338,19 @@ def integration_clients(request):
             form = IntegrationClientForm()
             messages.success(request, _("对接系统“%(name)s”已添加。") % {"name": created.name})
     clients = [
-        (client, IntegrationClientEditForm(initial=_edit_initial(client), prefix=f"c{client.pk}"))
+        (
+            client,
+            IntegrationClientEditForm(initial=_edit_initial(client), prefix=f"c{client.pk}")
+            if manages
+            else None,
+        )
         for client in IntegrationClient.objects.order_by("name")
     ]
     return render(
         request,
         "credit_records/console/clients.html",
         {"form": form, "clients": clients, "token": token},
-        status=400 if form.errors else 200,
+        status=400 if form is not None and form.errors else 200,
     )
 
 

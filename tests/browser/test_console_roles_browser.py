@@ -1,7 +1,8 @@
 """Each role's job in a real browser: the clerk registers a phone complaint and gets its
-receipt; the liaison files an objection; the handler filters by a counter, assigns the case
-to a colleague from the queue and determines a breach after confirming it; the credit office
-works the follow-up (回访) list; the console's layout at 1366 px and on a phone."""
+receipt; the liaison files an objection and applies for repair, each with a file; the handler
+filters by a counter, assigns the case to a colleague from the queue and determines a breach
+after confirming it; the credit office works the follow-up (回访) list; the console's layout
+at 1366 px and on a phone."""
 
 import datetime
 
@@ -12,8 +13,11 @@ from agencies.choices import StaffRole
 from complaints.choices import Satisfaction, Status
 from complaints.models import Complaint
 from complaints.services.tracking import feedback_submit
-from credit_records.models import Objection
+from credit_records.choices import Severity
+from credit_records.models import Objection, ObjectionFile
+from sanctions.models import Repair, RepairFile
 from tests.agencies.factories import AgencyFactory, StaffFactory
+from tests.complaints.evidence import PDF_BYTES
 from tests.complaints.test_workflow_helpers import complaint_in, handler_of
 from tests.sanctions.helpers import record
 
@@ -58,19 +62,48 @@ def test_clerk_registers_a_phone_complaint_and_gets_the_receipt(live_server, mak
     assert complaint.channel == "hotline_12345"
 
 
-def test_liaison_files_an_objection(live_server, make_browser_page):
+def test_liaison_files_an_objection_and_a_repair_application_each_with_a_file(
+    live_server, make_browser_page
+):
     agency = AgencyFactory()
-    rec = record(agency)
+    # Minor and decided 10 days ago: repairable at once and inside its term (as in
+    # tests/credit_records/test_evidence_files.py), so both an objection and a repair fit.
+    recent = timezone.localdate() - datetime.timedelta(days=10)
+    objected = record(agency, severity=Severity.MINOR, decided_on=recent)
+    repaired = record(agency, severity=Severity.MINOR, decided_on=recent)
     liaison = StaffFactory(role=StaffRole.AGENCY_LIAISON, agency=agency)
     page = make_browser_page()
     _login(page, live_server.url, liaison.username)
     page.click("text=本单位信用记录")
-    page.click(f"#record-{rec.pk} >> text=提出异议")
+    page.click(f"#record-{objected.pk} >> text=提出异议")
     page.fill("#id_reason", "款项已付清")
     page.fill("#id_evidence_note", "银行回单")
+    page.set_input_files(
+        "#id_files", {"name": "付款凭证.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+    )
     page.click("button[type=submit] >> text=提交异议")
     page.wait_for_url(live_server.url + "/console/credit/mine/")
-    assert Objection.objects.get().reason == "款项已付清"
+    objection = Objection.objects.get()
+    assert objection.reason == "款项已付清"
+    stored = ObjectionFile.objects.get(objection=objection)
+    assert stored.original_name == "付款凭证.pdf" and stored.size == len(PDF_BYTES)
+    page.click("text=本单位的异议")
+    assert "付款凭证.pdf" in page.inner_text("main")
+
+    page.goto(live_server.url + "/console/credit/mine/")
+    page.click(f"#record-{repaired.pk} >> text=申请信用修复")
+    page.fill("#id_statement", "已足额支付工程款并完成整改")
+    page.check("#id_commitment")
+    page.set_input_files(
+        "#id_files", {"name": "付款回单.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+    )
+    page.click("button[type=submit] >> text=提交修复申请")
+    page.wait_for_selector("#repair-files")
+    repair = Repair.objects.get()
+    assert repair.record_id == repaired.pk
+    stored = RepairFile.objects.get(repair=repair)
+    assert stored.original_name == "付款回单.pdf" and stored.size == len(PDF_BYTES)
+    assert "付款回单.pdf" in page.inner_text("#repair-files")
 
 
 def test_handler_filters_by_a_counter_and_determines_a_breach_after_confirming(

@@ -1,18 +1,24 @@
 """The demo fills every console page on first run: an overdue and a supervised case (the
 overdue one the demo handler's), a pending objection and a repair application awaiting the
-credit office; a second run changes none of it."""
+credit office; an active webhook subscription with the delivery log of the demo's own changes
+(a failed attempt, its error logged: nothing listens at the demo receiver); a second run
+changes none of it."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
+from agencies.models import User
 from complaints.models import Complaint, Feedback
 from credit_records.choices import ObjectionStatus
 from credit_records.models import Objection
 from sanctions.choices import RepairStatus
 from sanctions.models import Repair
+from sharing.demo import DEMO_WEBHOOK_NAME, DEMO_WEBHOOK_URL
+from sharing.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +33,8 @@ def state():
         sorted(Feedback.objects.values_list("complaint_id", "satisfaction")),
         sorted(Objection.objects.values_list("pk", "status")),
         sorted(Repair.objects.values_list("pk", "status")),
+        sorted(WebhookSubscription.objects.values_list("pk", "url", "cursor")),
+        sorted(WebhookDelivery.objects.values_list("pk", "status", "attempts")),
     )
 
 
@@ -47,3 +55,25 @@ def test_demo_has_overdue_supervised_objection_and_repair_and_is_idempotent():
     before = state()
     call_command("load_demo", "--quiet", stdout=StringIO())
     assert state() == before
+
+
+def test_demo_webhook_page_shows_a_subscription_and_its_failed_delivery():
+    call_command("load_demo", "--quiet", stdout=StringIO())
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.is_active and subscription.name == DEMO_WEBHOOK_NAME
+    assert subscription.region == "3301"  # the demo city's officer registered it
+    deliveries = list(subscription.deliveries.order_by("id"))
+    assert len(deliveries) == 3
+    head = deliveries[0]
+    assert head.attempts == 1 and head.status == "pending" and head.last_error
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.delivery_id == head.pk and attempt.error and attempt.status_code is None
+    officer = Client()
+    officer.force_login(User.objects.get(username="credit_officer"))
+    listing = officer.get("/console/sharing/webhooks/").content.decode()
+    row = listing.split(f'id="subscription-{subscription.pk}"')[1].split("</tr>")[0]
+    assert DEMO_WEBHOOK_URL in row and "信用记录、失信惩戒" in row and "启用" in row
+    log = officer.get(f"/console/sharing/webhooks/{subscription.pk}/").content.decode()
+    first = log.split(f'id="delivery-{head.pk}"')[1].split("</tr>")[0]
+    assert attempt.error in first
+    assert head.payload["entity"] not in first  # the change as labels, not codes

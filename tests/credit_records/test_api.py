@@ -152,9 +152,11 @@ def test_wrong_or_deactivated_integration_token_is_401(agency):
 
 
 def test_credit_office_creates_an_integration_client_and_sees_the_token_once(
-    client_for, credit_officer, agency
+    client_for, make_staff, agency
 ):
-    api = client_for(credit_officer)
+    # A deployment-wide office (no region): a region-scoped one only reads the list.
+    office = make_staff(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id=None))
+    api = client_for(office)
     created = api.post(
         "/api/v1/integration-clients/",
         {"name": "经信局款项支付平台", "source": "payment_platform"},

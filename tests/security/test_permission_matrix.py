@@ -21,7 +21,8 @@ WRITE_ENDPOINTS = {
     "/api/v1/staff/": OFFICE,
     "/api/v1/credit-records/": OFFICE,
     "/api/v1/objections/": {StaffRole.AGENCY_LIAISON},  # filed for its own agency
-    "/api/v1/integration-clients/": OFFICE,
+    # The factory's officer is region-scoped: adding a client is deployment-wide.
+    "/api/v1/integration-clients/": {SUPER},
     "/api/v1/sanction-rules/": OFFICE,
     "/api/v1/repairs/": {StaffRole.AGENCY_LIAISON, *OFFICE},
     "/api/v1/typical-cases/": OFFICE,

@@ -60,7 +60,9 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    office = AgencyFactory(name="市信用办")
+    # A deployment-wide office (no region): a region-scoped one may not use the DEPLOYMENT_WIDE
+    # verbs (tests/credit_records/test_clients_console.py holds that half).
+    office = AgencyFactory(name="市信用办", region_id=None)
     department = AgencyFactory(name="市教育局")
     respondent = AgencyFactory(name="市第一中学", supervisor=department)
     users = {
@@ -230,9 +232,12 @@ PROBES: dict[str, list[Probe]] = {
         api("post", "/api/v1/objections/{w.objection.pk}/dismiss/", {}),
         console("post", "/console/credit/objections/{w.objection.pk}/dismiss/", {}),
     ],
-    "integration_client.manage": [
+    "integration_client.read": [
         api("get", "/api/v1/integration-clients/"),
         console("get", "/console/credit/clients/"),
+    ],
+    "integration_client.manage": [
+        api("post", "/api/v1/integration-clients/", {}),
         console("post", "/console/credit/clients/", {}),
         console(
             "post",

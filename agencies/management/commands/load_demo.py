@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.demo import DEMO_LOGINS, build_demo
 
-DEMO_APPS = ("complaints", "credit_records", "sanctions", "evaluation")
+DEMO_APPS = ("complaints", "credit_records", "sanctions", "evaluation", "sharing")
 
 
 def app_demo_builders():
