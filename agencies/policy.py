@@ -172,10 +172,12 @@ POLICY: dict[str, frozenset[str]] = {
     "evaluation_scheme.edit": _roles(CREDIT_OFFICER),  # a new version of the scheme (admin)
 }
 
-# Verbs that a region-scoped office user (``office_region`` is not None: their agency has a
-# region) may not use even when their role may: what they change would reach beyond their
-# region. A superuser or an office user whose agency has no region may (levels, DESIGN
-# section 13).
+# Verbs that only a deployment-wide office user may use even when their role may: what they
+# change is the whole deployment's, beyond any one region. Deployment-wide: a superuser, an
+# office user whose agency has no region, or one whose region holds every agency of the
+# directory (a city's credit office in a city's deployment, the province's in a province's);
+# not a city's or a county's office in a province's deployment (``office_is_deployment_wide``;
+# levels, DESIGN section 13).
 DEPLOYMENT_WIDE: frozenset[str] = frozenset({"integration_client.manage"})
 
 
@@ -205,7 +207,7 @@ def may(user, verb: str) -> bool:
     asks that the user not be limited to a region."""
     if not roles_of(user) & POLICY[verb]:
         return False
-    return verb not in DEPLOYMENT_WIDE or office_region(user) is None
+    return verb not in DEPLOYMENT_WIDE or office_is_deployment_wide(user)
 
 
 def is_staff(user) -> bool:
@@ -325,6 +327,27 @@ def office_region(user) -> str | None:
         region = region_prefix(code) if code else None
     user._office_region = region
     return region
+
+
+def office_is_deployment_wide(user) -> bool:
+    """Whether ``user``'s office covers the whole deployment: no region limit, or a region
+    that holds every agency of the directory that has a region (agencies without one belong to
+    no other region). Read once per user object."""
+    region = office_region(user)
+    if region is None:
+        return True
+    cached = getattr(user, "_deployment_wide", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    from .models import Agency
+
+    wide = not (
+        Agency.objects.filter(region__isnull=False)
+        .exclude(region__code__startswith=region)
+        .exists()
+    )
+    user._deployment_wide = wide
+    return wide
 
 
 def office_scope(user, agency_path: str) -> "Scope":

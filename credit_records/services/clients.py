@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.policy import office_region
+from agencies.policy import office_is_deployment_wide
 from complaints.choices import Channel
 
 from ..choices import Source
@@ -68,7 +68,7 @@ def _check(*, actor, channel: str, reads_changes: bool) -> None:
     errors = {}
     if channel and channel not in Channel.values:
         errors["channel"] = [_("未知的投诉渠道：%(code)s。") % {"code": channel}]
-    if reads_changes and actor is not None and office_region(actor) is not None:
+    if reads_changes and actor is not None and not office_is_deployment_wide(actor):
         errors["reads_changes"] = [
             _("按辖区限定的账号不能授权对接系统读取全部数据变更，请由全域信用办授权。")
         ]

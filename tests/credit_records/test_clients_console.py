@@ -66,6 +66,7 @@ def test_a_region_scoped_officer_reads_the_clients_but_may_not_add_or_change_the
     officer sees the list with each client's channel, is offered no form, and gets 403 on
     every write, console and API, changing nothing."""
     court, _token = integration_client_create(name="法院", source="court", channel="petition")
+    AgencyFactory(region_id="330102")  # another county of the deployment
     officer = StaffFactory(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id="330106"))
     county = Client()
     county.force_login(officer)
@@ -94,10 +95,15 @@ def test_a_region_scoped_officer_reads_the_clients_but_may_not_add_or_change_the
     assert list(IntegrationClient.objects.values_list("name", flat=True)) == ["法院"]
 
 
-@pytest.mark.parametrize("who", ["officer_without_region", "superuser"])
+@pytest.mark.parametrize("who", ["officer_without_region", "office_of_the_whole", "superuser"])
 def test_a_deployment_wide_officer_and_a_superuser_manage_clients(who, client_for, superuser):
+    """Deployment-wide: no region, or a region that holds every agency of the directory (the
+    city's office in a city's deployment: here every agency lies in 3301)."""
+    AgencyFactory(region_id="330102")  # another county, inside the city
     if who == "superuser":
         user = superuser
+    elif who == "office_of_the_whole":
+        user = StaffFactory(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id="330100"))
     else:
         user = StaffFactory(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id=None))
     office = Client()
@@ -120,6 +126,7 @@ def test_a_deployment_wide_officer_and_a_superuser_manage_clients(who, client_fo
 
 def test_the_service_refuses_a_region_scoped_grant_of_the_whole_feed():
     """Kept in the service too: a region-scoped actor never grants the whole change feed."""
+    AgencyFactory(region_id="330200")  # another city of the deployment
     officer = StaffFactory(role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id="330106"))
     with pytest.raises(ValidationError) as refused:
         integration_client_create(name="县平台", source="court", actor=officer, reads_changes=True)

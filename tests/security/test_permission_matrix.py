@@ -7,7 +7,7 @@ from agencies.choices import StaffRole
 from agencies.models import Agency, User
 from credit_records.models import CreditRecord, IntegrationClient, Objection
 from sanctions.models import Repair, SanctionRule, TypicalCase
-from tests.agencies.factories import StaffFactory
+from tests.agencies.factories import AgencyFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,8 @@ WRITE_ENDPOINTS = {
     "/api/v1/staff/": OFFICE,
     "/api/v1/credit-records/": OFFICE,
     "/api/v1/objections/": {StaffRole.AGENCY_LIAISON},  # filed for its own agency
-    # The factory's officer is region-scoped: adding a client is deployment-wide.
+    # The factory's officer sits in a county and another city's agency exists (the test
+    # below makes one): adding a client is for a deployment-wide office only.
     "/api/v1/integration-clients/": {SUPER},
     "/api/v1/sanction-rules/": OFFICE,
     "/api/v1/repairs/": {StaffRole.AGENCY_LIAISON, *OFFICE},
@@ -41,6 +42,7 @@ def _client(client_for, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url", list(WRITE_ENDPOINTS))
 def test_write_endpoint_answers_by_role_and_stores_nothing(client_for, url, role):
+    AgencyFactory(region_id="330200")  # another city: the county's officer is not deployment-wide
     client = _client(client_for, role)
     before = [m.objects.count() for m in MODELS] + [TypicalCase.objects.count()]
 
