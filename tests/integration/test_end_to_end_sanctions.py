@@ -20,6 +20,7 @@ from complaints.services import workflow
 from complaints.services.intake import complaint_submit
 from credit_records.choices import Kind, RecordStatus
 from credit_records.models import CreditRecord
+from credit_records.tasks import sweep_complaint_events
 from integrity_portal.celery import app
 from sanctions.choices import BREACH_MEASURES, LiftReason, SanctionStatus
 from sanctions.models import CreditCheck, Sanction
@@ -178,6 +179,11 @@ def test_end_to_end_with_postgres_redis_and_a_real_worker(celery_worker_process)
         yield  # real commits: on-commit hooks publish to Redis, the worker consumes
 
     def settle(what, condition):
+        # The scenario is dated in the past (time_machine), so its outcome events are older
+        # than the on-commit drain's one-hour horizon: the beat's sweep ingests them, as it does
+        # after a worker outage. (The drain itself is proven in a real worker in
+        # test_celery_worker.py.)
+        sweep_complaint_events.delay()
         return celery_worker_process.wait_for(condition, what=what, timeout=60)
 
     run_scenario(step, settle)
