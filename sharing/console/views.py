@@ -27,6 +27,21 @@ ORIGIN_CHANNELS = (
 )
 
 
+def _labelled(subscriptions):
+    """The subscriptions with their origin channel's label and their region's name (one query
+    for the names), so no code reaches the page."""
+    from agencies.models import Region
+
+    rows = list(subscriptions)
+    codes = {s.region.ljust(6, "0") for s in rows if s.region}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    channel_labels = dict(ORIGIN_CHANNELS)
+    for s in rows:
+        s.origin_channel_label = channel_labels.get(s.origin_channel, s.origin_channel)
+        s.region_name = names.get(s.region.ljust(6, "0"), s.region) if s.region else ""
+    return rows
+
+
 @policy_required("webhook.manage")
 def webhooks(request):
     errors: dict = {}
@@ -72,7 +87,7 @@ def webhooks(request):
         request,
         "sharing/console/webhooks.html",
         {
-            "subscriptions": webhook_subscriptions_visible_to(request.user),
+            "subscriptions": _labelled(webhook_subscriptions_visible_to(request.user)),
             "entities": Entity.choices,
             "kinds": SubscriptionKind.choices,
             "channels": ORIGIN_CHANNELS,

@@ -352,5 +352,10 @@ def test_the_console_page_adds_an_origin_systems_status_push_back(credit_officer
         [],
         "",
     )
+    # Labels, never codes: the channel by its name, a region by its name.
+    WebhookSubscription.objects.create(
+        url="https://city.example/hook", secret=SECRET, entities=["sanction"], region="3301"
+    )
     listing = console.get(page).content.decode()
-    assert "gd.example" in listing and "hotline_12345" in listing
+    assert "gd.example" in listing and "来源系统回传：12345热线" in listing
+    assert "<td>杭州市</td>" in listing and "<td>3301</td>" not in listing
