@@ -189,10 +189,20 @@ def roles_of(user) -> frozenset[str]:
     return frozenset(roles)
 
 
+# Acts of the whole deployment (levels, DESIGN section 13): the annual arrears publication is
+# one list per deployment (条例 art. 16, DESIGN section 12), so only an office user without a
+# region (or a superuser) may do them; a region-scoped (county or city) office is refused with
+# 403 whatever its role, and is offered no button for them.
+DEPLOYMENT_WIDE = frozenset({"arrears_publication.publish"})
+
+
 def may(user, verb: str) -> bool:
     """Whether one of ``user``'s roles may attempt ``verb`` (a ``KeyError`` for a verb the
-    table does not know: a programming error, never a 'no')."""
-    return bool(roles_of(user) & POLICY[verb])
+    table does not know: a programming error, never a 'no'); a ``DEPLOYMENT_WIDE`` verb also
+    needs a user without a region."""
+    if not roles_of(user) & POLICY[verb]:
+        return False
+    return verb not in DEPLOYMENT_WIDE or office_region(user) is None
 
 
 def is_staff(user) -> bool:
@@ -295,6 +305,13 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def region_of_office(*, region_code: str | None, is_superuser: bool) -> str | None:
+    """``office_region`` from an account's agency region code (None: no region)."""
+    if is_superuser or not region_code:
+        return None
+    return region_prefix(region_code)
+
+
 def office_region(user) -> str | None:
     """The region prefix a credit officer or auditor is limited to: their agency's region and
     below; None (everything) for a superuser or an office user whose agency has no region.
@@ -309,7 +326,7 @@ def office_region(user) -> str | None:
         from .models import Agency
 
         code = Agency.objects.filter(pk=user.agency_id).values_list("region_id", flat=True).first()
-        region = region_prefix(code) if code else None
+        region = region_of_office(region_code=code, is_superuser=False)
     user._office_region = region
     return region
 

@@ -60,7 +60,8 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    office = AgencyFactory(name="市信用办")
+    # The deployment's credit office has no region: it may do the deployment-wide acts too.
+    office = AgencyFactory(name="市信用办", region_id=None)
     department = AgencyFactory(name="市教育局")
     respondent = AgencyFactory(name="市第一中学", supervisor=department)
     users = {
