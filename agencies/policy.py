@@ -178,7 +178,11 @@ POLICY: dict[str, frozenset[str]] = {
 # directory (a city's credit office in a city's deployment, the province's in a province's);
 # not a city's or a county's office in a province's deployment (``office_is_deployment_wide``;
 # levels, DESIGN section 13).
-DEPLOYMENT_WIDE: frozenset[str] = frozenset({"integration_client.manage"})
+# Integration clients are the deployment's external systems; the annual arrears publication
+# is one list per deployment (条例 art. 16 of the 2020 text, DESIGN section 12).
+DEPLOYMENT_WIDE: frozenset[str] = frozenset(
+    {"integration_client.manage", "arrears_publication.publish"}
+)
 
 
 def roles_of(user) -> frozenset[str]:
@@ -310,6 +314,13 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def region_of_office(*, region_code: str | None, is_superuser: bool) -> str | None:
+    """``office_region`` from an account's agency region code (None: no region)."""
+    if is_superuser or not region_code:
+        return None
+    return region_prefix(region_code)
+
+
 def office_region(user) -> str | None:
     """The region prefix a credit officer or auditor is limited to: their agency's region and
     below; None (everything) for a superuser or an office user whose agency has no region.
@@ -324,7 +335,7 @@ def office_region(user) -> str | None:
         from .models import Agency
 
         code = Agency.objects.filter(pk=user.agency_id).values_list("region_id", flat=True).first()
-        region = region_prefix(code) if code else None
+        region = region_of_office(region_code=code, is_superuser=False)
     user._office_region = region
     return region
 
@@ -339,15 +350,21 @@ def office_is_deployment_wide(user) -> bool:
     cached = getattr(user, "_deployment_wide", _UNSET)
     if cached is not _UNSET:
         return cached
+    wide = region_holds_deployment(region)
+    user._deployment_wide = wide
+    return wide
+
+
+def region_holds_deployment(region: str) -> bool:
+    """Whether every agency of the directory that has a region lies in ``region`` (a code
+    prefix) and below: an office of that region covers the whole deployment."""
     from .models import Agency
 
-    wide = not (
+    return not (
         Agency.objects.filter(region__isnull=False)
         .exclude(region__code__startswith=region)
         .exists()
     )
-    user._deployment_wide = wide
-    return wide
 
 
 def office_scope(user, agency_path: str) -> "Scope":

@@ -49,3 +49,34 @@ def agency_by_id_or_uscc(*, agency_id: int | None = None, uscc: str | None = Non
     if uscc:
         return Agency.objects.filter(uscc=uscc.upper()).first()
     return None
+
+
+def credit_officer_emails(*, holding_region: str | None = None, deployment_wide: bool = False):
+    """The e-mail addresses of the active credit officers (with an address), by level (DESIGN
+    section 13; ``policy.office_region``): with ``deployment_wide``, those whose office covers
+    the whole deployment — who may publish the annual arrears list (``policy.DEPLOYMENT_WIDE``,
+    ``policy.office_is_deployment_wide``); otherwise those whose scope holds an agency of region
+    ``holding_region`` (its region under their prefix, and every officer without a region; an
+    agency without a region is held only by those)."""
+    from .choices import StaffRole
+    from .policy import region_holds_deployment, region_of_office
+
+    officers = (
+        User.objects.filter(role=StaffRole.CREDIT_OFFICER, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", "is_superuser", "agency__region_id")
+    )
+    emails, holds = [], {}
+    for email, is_superuser, code in officers:
+        region = region_of_office(region_code=code, is_superuser=is_superuser)
+        if region is None:
+            emails.append(email)
+        elif deployment_wide:
+            if region not in holds:  # one query per distinct office region
+                holds[region] = region_holds_deployment(region)
+            if holds[region]:
+                emails.append(email)
+        elif holding_region and holding_region.startswith(region):
+            emails.append(email)
+    return emails

@@ -4,7 +4,7 @@ errors → 409, Django's validation errors raised by services → 400, Django's 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
@@ -78,3 +78,30 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "detail": str(exc.detail), **exc.extra}
         return Response(body, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+class EvidenceFilesField(serializers.ListField):
+    """The ``files`` of a multipart/form-data request: evidence files (checked by content,
+    size and count by ``complaints.files.evidence_check``). A value that is not an uploaded
+    file (text, a JSON string) is a 400 naming ``files`` with one message, never silently
+    dropped; documented in the OpenAPI schema as a list of binary parts."""
+
+    default_error_messages = {
+        "not_a_list": _("“files”须为以 multipart/form-data 上传的证据文件。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("label", _("证据文件"))
+        kwargs.setdefault(
+            "help_text", _("证据文件，可多个（multipart/form-data，重复使用字段名 files）。")
+        )
+        super().__init__(child=serializers.FileField(), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            self.fail("not_a_list")

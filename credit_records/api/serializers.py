@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import Agency
+from integrity_portal.api import EvidenceFilesField
 
 from ..choices import Kind, Severity, Source
 from ..models import CreditRecord, IntegrationClient, Objection
@@ -118,6 +119,7 @@ class ObjectionFileSerializer(serializers.Serializer):
     evidence_note = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default="", label=_("证据说明")
     )
+    files = EvidenceFilesField()
 
 
 class CreditRecordWithdrawSerializer(serializers.Serializer):

@@ -165,8 +165,8 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             actor=request.user,
             reason=data["reason"],
             evidence_note=data["evidence_note"],
-            # multipart/form-data: evidence files under ``files`` (checked as complaint evidence)
-            files=request.FILES.getlist("files"),
+            # multipart/form-data: evidence files under ``files`` (``EvidenceFilesField``)
+            files=data["files"],
         )
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 

@@ -59,7 +59,10 @@ def record_list(request):
     query.pop("page", None)
     query.pop("export", None)
     reads_arrears = may(request.user, "arrears_publication.read")
-    pending_year = arrears_publication_pending() if reads_arrears else None
+    # The "review and publish" notice is for those who may publish (a deployment-wide act);
+    # a region-scoped office still reads the page through the link below.
+    publishes = may(request.user, "arrears_publication.publish")
+    pending_year = arrears_publication_pending() if publishes else None
     return render(
         request,
         "credit_records/console/records.html",

@@ -87,9 +87,10 @@ def _notify_supervisor(record: CreditRecord) -> list[int]:
         return _supervisor_rows(record, record.agency.supervisor_id)
 
 
-def _supervision_recipients(supervisor_id: int | None) -> list[str]:
+def _supervision_recipients(supervisor_id: int | None, region_code: str | None) -> list[str]:
     from agencies.choices import StaffRole
     from agencies.models import User
+    from agencies.selectors import credit_officer_emails
 
     active = User.objects.filter(is_active=True).exclude(email="")
     emails = []
@@ -100,7 +101,9 @@ def _supervision_recipients(supervisor_id: int | None) -> list[str]:
             )
         )
     if not emails:
-        emails = list(active.filter(role=StaffRole.CREDIT_OFFICER).values_list("email", flat=True))
+        # The credit office whose scope holds the agency (levels, DESIGN section 13): the
+        # county's office for a county body, and every office without a region.
+        emails = credit_officer_emails(holding_region=region_code)
     return emails
 
 
@@ -124,7 +127,7 @@ def _supervisor_rows(record: CreditRecord, supervisor_id: int | None) -> list[in
             Notification(
                 channel=NotificationChannel.EMAIL, recipient=email, subject=subject, body=body
             )
-            for email in _supervision_recipients(supervisor_id)
+            for email in _supervision_recipients(supervisor_id, record.agency.region_id)
         ]
     )
     return [row.pk for row in rows]

@@ -194,14 +194,14 @@ def arrears_publication_pending(*, today: dt.date | None = None) -> int | None:
 
 
 def arrears_publication_reminder(*, today: dt.date | None = None) -> int:
-    """The March reminder: while the previous year is unpublished, each credit officer gets one
-    e-mail a week (1, 8, 15, 22 and 29 March). Weekly, not daily: the draft has been there
-    since January, a daily mail for a month is noise people learn to ignore, and the last one
-    still leaves two days before the 31st; the console notice is there every day. The run may
+    """The March reminder: while the previous year is unpublished, each credit officer who may
+    publish it (one without a region: a deployment-wide act) gets one e-mail a week (1, 8, 15,
+    22 and 29 March). Weekly, not daily: the draft has been there since January, a daily mail
+    for a month is noise people learn to ignore, and the last one still leaves two days before
+    the 31st; the console notice is there every day. The run may
     come any day of the week (a daily beat job): the week is claimed once (``SweepClaim``), so
     a missed day or a second worker sends nothing twice. Returns the e-mails written."""
-    from agencies.choices import StaffRole
-    from agencies.models import User
+    from agencies.selectors import credit_officer_emails
     from complaints.choices import NotificationChannel
     from complaints.models import Notification
     from complaints.services.notifications import deliver_on_commit
@@ -227,11 +227,8 @@ def arrears_publication_reminder(*, today: dt.date | None = None) -> int:
                 "%(year)s 年度逾期尚未支付中小企业款项的合同数量、金额须于 %(deadline)s 前公开。"
                 "草稿已生成，请审核后公开。"
             ) % {"year": year, "deadline": f"{today.year}-03-31"}
-        emails = (
-            User.objects.filter(role=StaffRole.CREDIT_OFFICER, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        # Those who may publish: the officers without a region (levels, DESIGN section 13).
+        emails = credit_officer_emails(deployment_wide=True)
         rows = Notification.objects.bulk_create(
             [
                 Notification(

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from credit_records.api.serializers import EvidenceFileSerializer
 from credit_records.choices import NEGATIVE_KINDS, Severity
+from integrity_portal.api import EvidenceFilesField
 
 from ..choices import OPEN_REPAIR_STATUSES
 from ..choices import Measure as MeasureCode
@@ -119,6 +120,7 @@ class RepairApplySerializer(serializers.Serializer):
     evidence_note = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )
+    files = EvidenceFilesField()
 
     def validate_commitment(self, value):
         if value is not True:

@@ -180,8 +180,8 @@ class RepairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             statement=data["statement"],
             commitment=data["commitment"],
             evidence_note=data["evidence_note"],
-            # multipart/form-data: evidence files under ``files`` (checked as complaint evidence)
-            files=request.FILES.getlist("files"),
+            # multipart/form-data: evidence files under ``files`` (``EvidenceFilesField``)
+            files=data["files"],
         )
         return Response(RepairSerializer(repair).data, status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,25 @@ URL = "/api/v1/arrears-publication/"
 
 
 @pytest.fixture
+def credit_officer(make_staff):
+    """The deployment's credit office, without a region: the one that publishes (a
+    deployment-wide act, levels in DESIGN section 13)."""
+    return make_staff(
+        role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(name="市信用办", region_id=None)
+    )
+
+
+@pytest.fixture
+def county_officer(make_staff):
+    """A county's credit office (region 330106 and below)."""
+    return make_staff(
+        role=StaffRole.CREDIT_OFFICER,
+        agency=AgencyFactory(name="西湖区信用办", region_id="330106"),
+        email="xihu@xyb.example.cn",
+    )
+
+
+@pytest.fixture
 def eager_tasks():
     from integrity_portal.celery import app
 
@@ -237,3 +256,48 @@ def test_the_record_list_links_to_last_years_publication_all_year(credit_officer
         page = client.get("/console/credit/").content.decode()
         assert 'id="arrears-publication-pending"' not in page
         assert 'href="/console/credit/arrears/2025/" id="arrears-publication-link"' in page
+
+
+def test_a_region_scoped_office_reads_the_publication_but_does_not_publish_it(
+    county_officer, superuser, client, client_for
+):
+    """One list per deployment (条例 art. 16, DESIGN sections 12 and 13): a county's credit
+    office reads the draft but is refused publishing (403) and offered no button or notice;
+    a superuser publishes."""
+    import time_machine
+
+    from agencies.policy import may
+
+    assert not may(county_officer, "arrears_publication.publish")
+    assert may(county_officer, "arrears_publication.read")
+    with time_machine.travel(dt.datetime(2027, 3, 2, 10, tzinfo=dt.UTC), tick=False):
+        api = client_for(county_officer)
+        assert api.get(f"{URL}?year=2026").status_code == 200
+        refused = api.post(f"{URL}publish/", {"year": 2026}, format="json")
+        assert refused.status_code == 403
+        client.force_login(county_officer)
+        page = client.get("/console/credit/arrears/2026/")
+        assert page.status_code == 200 and 'id="arrears-draft"' in page.content.decode()
+        assert '<form method="post">' not in page.content.decode()
+        assert client.post("/console/credit/arrears/2026/", {"confirmed": "1"}).status_code == 403
+        records = client.get("/console/credit/").content.decode()
+        assert 'id="arrears-publication-pending"' not in records
+        assert 'id="arrears-publication-link"' in records  # still one click away to read
+        assert not ArrearsPublication.objects.filter(status="published").exists()
+        published = client_for(superuser).post(f"{URL}publish/", {"year": 2026}, format="json")
+        assert published.status_code == 200, published.content
+    assert ArrearsPublication.objects.get(year=2026).published_by == superuser
+
+
+def test_the_march_reminder_goes_only_to_the_officers_who_may_publish(
+    credit_officer, county_officer
+):
+    from complaints.models import Notification
+    from credit_records.services.publication import arrears_publication_reminder
+
+    credit_officer.email = "office@xyb.example.cn"
+    credit_officer.save(update_fields=["email"])
+    assert arrears_publication_reminder(today=dt.date(2027, 3, 1)) == 1
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [
+        "office@xyb.example.cn"
+    ]

@@ -118,3 +118,38 @@ def test_a_too_large_repair_file_is_refused_and_a_good_one_is_kept(
     assert Client().get(url).status_code == 302  # anonymous: to the login page
     outsider = make_staff(role=StaffRole.AGENCY_LIAISON, agency=AgencyFactory())
     assert browser(outsider).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "model"),
+    [
+        ("/api/v1/objections/", {"reason": "不实"}, Objection),
+        ("/api/v1/repairs/", {"statement": "已履行", "commitment": "true"}, Repair),
+    ],
+)
+@pytest.mark.parametrize(
+    ("files", "fmt"),
+    [('["凭证.pdf"]', "multipart"), ("凭证.pdf", "json"), (["凭证.pdf"], "json")],
+)
+def test_files_that_are_not_uploads_are_400_naming_files_and_change_nothing(
+    client_for, rec, liaison, url, body, model, files, fmt
+):
+    """A ``files`` value that is text (a JSON string, a file name) is not silently dropped:
+    400 naming ``files``, nothing filed."""
+    response = client_for(liaison).post(url, {"record": rec.pk, **body, "files": files}, format=fmt)
+    assert response.status_code == 400, response.content
+    assert "multipart/form-data" in response.json()["files"][0]
+    assert not model.objects.exists()
+    rec.refresh_from_db()
+    assert rec.status == "active"
+
+
+def test_the_schema_documents_the_multipart_files_of_objections_and_repairs(client):
+    paths = client.get("/api/schema/", {"format": "json"}).json()
+    schemas = paths["components"]["schemas"]
+    for path in ("/api/v1/objections/", "/api/v1/repairs/"):
+        content = paths["paths"][path]["post"]["requestBody"]["content"]
+        ref = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        files = schemas[ref]["properties"]["files"]
+        assert files["type"] == "array"
+        assert files["items"] == {"type": "string", "format": "binary"}

@@ -166,3 +166,26 @@ def test_an_agency_without_a_supervising_department_is_supervised_by_the_credit_
     client.force_login(credit_officer)
     text = client.get(f"/console/credit/records/{record.pk}/").content.decode()
     assert "无主管部门，已通知信用办督办" in text and "已向主管部门发出督办通知" not in text
+
+
+def test_the_fallback_notice_goes_to_the_offices_whose_scope_holds_the_agency(
+    court, make_staff, django_capture_on_commit_callbacks
+):
+    """Levels (DESIGN section 13): a county body without a supervising department is followed
+    up by its county's credit office and the offices without a region, not by another
+    county's."""
+    for email, region in (
+        ("city@xyb.example.cn", None),
+        ("xihu@xyb.example.cn", "330106"),
+        ("yuhang@xyb.example.cn", "330110"),
+    ):
+        make_staff(
+            role=StaffRole.CREDIT_OFFICER, agency=AgencyFactory(region_id=region), email=email
+        )
+    push(court, AgencyFactory(name="西湖区某独立机构", region_id="330106", supervisor=None))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert perform_deadlines_sweep(today=later(60)) == 1
+    assert sorted(Notification.objects.values_list("recipient", flat=True)) == [
+        "city@xyb.example.cn",
+        "xihu@xyb.example.cn",
+    ]
