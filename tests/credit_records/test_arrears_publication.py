@@ -32,7 +32,9 @@ def credit_officer(make_staff):
 
 @pytest.fixture
 def county_officer(make_staff):
-    """A county's credit office (region 330106 and below)."""
+    """A county's credit office (region 330106 and below), in a deployment that has another
+    county too: it does not cover the whole deployment."""
+    AgencyFactory(name="拱墅区人民政府", region_id="330105")
     return make_staff(
         role=StaffRole.CREDIT_OFFICER,
         agency=AgencyFactory(name="西湖区信用办", region_id="330106"),
@@ -290,14 +292,24 @@ def test_a_region_scoped_office_reads_the_publication_but_does_not_publish_it(
 
 
 def test_the_march_reminder_goes_only_to_the_officers_who_may_publish(
-    credit_officer, county_officer
+    credit_officer, county_officer, make_staff
 ):
+    """The officer without a region and the city's office, whose region holds every agency of
+    this deployment, may publish and are reminded; the county's office is not."""
+    from agencies.policy import may
     from complaints.models import Notification
     from credit_records.services.publication import arrears_publication_reminder
 
     credit_officer.email = "office@xyb.example.cn"
     credit_officer.save(update_fields=["email"])
-    assert arrears_publication_reminder(today=dt.date(2027, 3, 1)) == 1
-    assert list(Notification.objects.values_list("recipient", flat=True)) == [
-        "office@xyb.example.cn"
+    city = make_staff(
+        role=StaffRole.CREDIT_OFFICER,
+        agency=AgencyFactory(name="杭州市信用办", region_id="330100"),
+        email="city@xyb.example.cn",
+    )
+    assert may(city, "arrears_publication.publish")
+    assert arrears_publication_reminder(today=dt.date(2027, 3, 1)) == 2
+    assert sorted(Notification.objects.values_list("recipient", flat=True)) == [
+        "city@xyb.example.cn",
+        "office@xyb.example.cn",
     ]
