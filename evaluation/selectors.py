@@ -7,6 +7,24 @@ from complaints.selectors import complaint_list_visible_to
 
 from .models import EvaluationReport, EvaluationScheme
 
+# The ledger's columns: the page reads them as model fields, the file as plain tuples (no
+# model instances: 100,000 rows in seconds, ``exports``).
+LEDGER_COLUMNS = (
+    "reference",
+    "complainant_name",
+    "respondent_agency__name",
+    "handling_agency__name",
+    "domain",
+    "amount_involved",
+    "submitted_at",
+    "routed_at",
+    "due_at",
+    "closed_at",
+    "status",
+    "clock_paused_at",
+    "feedback__satisfaction",
+)
+
 
 def ledger_rows(*, user, params, period=None):
     """The complaint ledger: the complaints ``user`` sees, with the queue's filters
@@ -21,21 +39,7 @@ def ledger_rows(*, user, params, period=None):
     filterset = ComplaintFilterSet(params, queryset=queryset)
     return filterset, (
         filterset.qs.select_related("respondent_agency", "handling_agency", "feedback")
-        .only(
-            "reference",
-            "complainant_name",
-            "respondent_agency__name",
-            "handling_agency__name",
-            "domain",
-            "amount_involved",
-            "submitted_at",
-            "routed_at",
-            "due_at",
-            "closed_at",
-            "status",
-            "clock_paused_at",
-            "feedback__satisfaction",
-        )
+        .only(*LEDGER_COLUMNS)
         .order_by("submitted_at", "id")
     )
 

@@ -15,6 +15,7 @@ Usage::
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -134,3 +135,63 @@ def celery_worker_process(transactional_db):
         log.close()
         Path(log.name).unlink(missing_ok=True)
         # The worker's connections are gone; nothing keeps the test database open.
+
+
+# A private redis-server for the fault tests (stopped and started again on the same port).
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A private ``redis-server``; ``stop()`` and ``start()`` on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603  (fixed argument list)
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis():
+    if shutil.which("redis-server") is None:
+        skip_or_fail("needs the redis-server binary (Debian package redis-server)")
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -10,7 +10,6 @@ delivered nothing until restarted by hand. The settings it relies on are in
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from django.core.cache import cache
 
 from integrity_portal.tasks import diagnostic_key
 from tests.agencies.factories import StaffFactory
-from tests.conftest import skip_or_fail
 from tests.integration.conftest import (
     ROOT,
     START_TIMEOUT,
@@ -34,7 +32,6 @@ from tests.integration.conftest import (
     _require_services,
     worker_database_url,
 )
-from tests.integration.test_redis_outage import RedisServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -49,23 +46,11 @@ def _ping(probe: Celery, nodename: str) -> bool:
 
 
 @pytest.fixture
-def private_broker():
-    if shutil.which("redis-server") is None:
-        skip_or_fail("needs the redis-server binary (Debian package redis-server)")
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def worker_on_private_broker(transactional_db, private_broker, monkeypatch):
+def worker_on_private_broker(transactional_db, private_redis, monkeypatch):
     """A ``celery worker`` whose broker is the private Redis (cache and database as the test's),
     and a bare Celery app (``probe``) that publishes to and pings through that broker."""
     _require_services()
-    url = f"redis://127.0.0.1:{private_broker.port}/0"
+    url = f"redis://127.0.0.1:{private_redis.port}/0"
     # Celery reads CELERY_BROKER_URL from the environment before its own configuration: the
     # probe (and the worker, which inherits it) must see the private broker's, not the run's.
     monkeypatch.setenv("CELERY_BROKER_URL", url)
@@ -97,7 +82,7 @@ def worker_on_private_broker(transactional_db, private_broker, monkeypatch):
         worker.wait_for(
             lambda: _ping(probe, nodename), what="the worker to answer", timeout=START_TIMEOUT
         )
-        yield worker, probe, private_broker
+        yield worker, probe, private_redis
     finally:
         process.terminate()
         try:

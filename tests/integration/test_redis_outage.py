@@ -5,10 +5,6 @@ The test starts its own ``redis-server`` on a free port and points the cache at 
 Redis of the machine is never touched. The figures (requests and answers by status during the
 outage) are printed for the record (``-s``)."""
 
-import shutil
-import socket
-import subprocess
-import time
 from collections import Counter
 
 import pytest
@@ -19,66 +15,8 @@ from agencies.choices import StaffRole
 from complaints.models import Complaint
 from tests.agencies.factories import StaffFactory
 from tests.complaints.factories import ComplaintFactory, complaint_data
-from tests.conftest import skip_or_fail
 
 PASSWORD = "long-enough-password-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A private ``redis-server``; ``stop()`` and ``start()`` on the same port."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(  # noqa: S603  (fixed argument list)
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis():
-    if shutil.which("redis-server") is None:
-        skip_or_fail("needs the redis-server binary (Debian package redis-server)")
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def cache_on(port: int) -> dict:
