@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -94,10 +95,19 @@ def celery_worker_process(transactional_db):
     # Messages published by earlier tests refer to rows their transactions rolled back.
     app.control.purge()
 
-    nodename = f"portal-test-{uuid.uuid4().hex[:8]}@%h"
+    with running_worker(app, prefix="portal-test") as worker:
+        yield worker
+
+
+@contextmanager
+def running_worker(app, *, prefix: str, extra_args: tuple[str, ...] = ()):
+    """A ``celery -A integrity_portal worker`` process on the test database (solo pool, its
+    log in a temporary file), once it answers ``app``'s ping; warm shutdown on exit. The
+    broker is the one in the environment (CELERY_BROKER_URL)."""
+    nodename = f"{prefix}-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     env = {**os.environ, "DATABASE_URL": worker_database_url(), "PYTHONUNBUFFERED": "1"}
     log = tempfile.NamedTemporaryFile(  # closed in the finally below
-        prefix="celery-worker-", suffix=".log", delete=False
+        prefix=f"{prefix}-", suffix=".log", delete=False
     )
     command = [
         sys.executable,
@@ -111,6 +121,7 @@ def celery_worker_process(transactional_db):
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
+        *extra_args,
         "-n",
         nodename,
     ]
@@ -119,10 +130,8 @@ def celery_worker_process(transactional_db):
     )
     worker = WorkerProcess(process=process, nodename=nodename, log_path=Path(log.name))
     try:
-        resolved = nodename.replace("%h", socket.gethostname())
-        worker.nodename = resolved
         worker.wait_for(
-            lambda: _ping(app, resolved), what="the worker to answer a ping", timeout=START_TIMEOUT
+            lambda: _ping(app, nodename), what="the worker to answer a ping", timeout=START_TIMEOUT
         )
         yield worker
     finally:

@@ -9,14 +9,8 @@ delivered nothing until restarted by hand. The settings it relies on are in
 ``integrity_portal/settings.py`` (``CELERY_BROKER_CONNECTION_*``, cancel on connection loss).
 """
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -25,24 +19,14 @@ from django.core.cache import cache
 from integrity_portal.tasks import diagnostic_key
 from tests.agencies.factories import StaffFactory
 from tests.integration.conftest import (
-    ROOT,
-    START_TIMEOUT,
-    STOP_TIMEOUT,
     WorkerProcess,
     _require_services,
-    worker_database_url,
+    running_worker,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 RESTARTS = 2  # the fault showed in 2 of 3 restarts: more than one, still cheap
-
-
-def _ping(probe: Celery, nodename: str) -> bool:
-    try:
-        return bool(probe.control.ping(destination=[nodename], timeout=0.5))
-    except Exception:  # the broker is down or coming back: keep polling
-        return False
 
 
 @pytest.fixture
@@ -56,43 +40,13 @@ def worker_on_private_broker(transactional_db, private_redis, monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", url)
     probe = Celery("broker-restart-probe", broker=url, set_as_current=False)
     probe.conf.broker_connection_retry_on_startup = False
-    nodename = f"portal-restart-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "PYTHONUNBUFFERED": "1"}
-    log = tempfile.NamedTemporaryFile(prefix="celery-restart-", suffix=".log", delete=False)
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "integrity_portal",
-        "worker",
-        "--pool=solo",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-n",
-        nodename,
-    ]
-    process = subprocess.Popen(  # noqa: S603  (fixed argument list)
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    worker = WorkerProcess(process=process, nodename=nodename, log_path=Path(log.name))
     try:
-        worker.wait_for(
-            lambda: _ping(probe, nodename), what="the worker to answer", timeout=START_TIMEOUT
-        )
-        yield worker, probe, private_redis
+        with running_worker(
+            probe, prefix="portal-restart", extra_args=("--without-heartbeat",)
+        ) as worker:
+            yield worker, probe, private_redis
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         probe.close()
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
 
 
 def _deliver(worker: WorkerProcess, probe: Celery, *, what: str) -> dict:
