@@ -6,6 +6,7 @@ policy table's answer (``policy`` below, read by ``agencies.policy.Policy``).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -66,8 +67,17 @@ def request_data(request):
 
 
 def request_files(request) -> list:
-    """The evidence files of a multipart request, checked by content (400 naming ``files``)."""
+    """The evidence files of a multipart request, checked by content (400 naming ``files``).
+    A ``files`` value that is not an uploaded file (text, a JSON string or list) is refused
+    too, never silently dropped (as ``integrity_portal.api.EvidenceFilesField``)."""
     files = request.FILES.getlist("files") if hasattr(request, "FILES") else []
+    data = request.data
+    given = data.getlist("files") if hasattr(data, "getlist") else data.get("files", [])
+    given = given if isinstance(given, list) else [given]
+    if any(not isinstance(value, UploadedFile) and value not in ("", None) for value in given):
+        raise DRFValidationError(
+            {"files": [_("“files”须为以 multipart/form-data 上传的证据文件。")]}, code="invalid"
+        )
     if len(files) > MAX_FILES:
         raise DRFValidationError(
             {"files": [_("最多上传%(max)d个文件。") % {"max": MAX_FILES}]}, code="too_many_files"

@@ -220,6 +220,20 @@ def test_bad_files_are_refused_and_nothing_is_left_on_disk(
     assert_nothing_stored()
 
 
+@pytest.mark.parametrize(
+    ("fmt", "files"),
+    [("json", "evidence.pdf"), ("json", ["a.pdf"]), ("multipart", "not a file")],
+)
+def test_files_that_are_not_uploads_are_a_400_naming_files(api_client, respondent, fmt, files):
+    """Evidence comes as multipart file parts; a ``files`` value that is not one is refused,
+    not silently dropped (the complainant would think the evidence went in)."""
+    body = {**payload(respondent), "files": files}
+    response = api_client.post(URL, body, format=fmt)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["files"]
+    assert_nothing_stored()
+
+
 def test_malformed_json_is_a_400_and_stores_nothing(api_client):
     response = api_client.post(URL, data='{"title": ', content_type="application/json")
     assert response.status_code == 400
