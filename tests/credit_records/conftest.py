@@ -10,9 +10,3 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Staff are created per test; PBKDF2 would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,7 +30,6 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def _required(settings):
     settings.STAFF_REQUIRE_TOTP = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
