@@ -134,10 +134,17 @@ def file_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def download_response(fieldfile, *, name: str):
+def download_response(fieldfile, *, name: str, user):
     """An evidence file served as a download under ``name`` (made by ``download_name``), never
-    inline and never sniffed: for every permission-checked evidence view."""
+    inline and never sniffed, and the download logged (who, which file): for every
+    permission-checked evidence view."""
     from django.http import FileResponse
+
+    from integrity_portal.models import AccessKind, AccessLog, AccessVia
+
+    AccessLog.objects.create(
+        user=user, what=AccessKind.EVIDENCE_DOWNLOAD, object_ref=name[:64], via=AccessVia.CONSOLE
+    )
 
     response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=name)
     response["Content-Type"] = "application/octet-stream"

@@ -114,14 +114,32 @@ class SweepClaim(models.Model):
         return f"{self.kind}:{self.object_id}:{self.at}"
 
 
+class AccessKind(models.TextChoices):
+    """What an ``AccessLog`` row records: a look at protected data or a security act."""
+
+    COMPLAINANT_CONTACT = "complainant_contact", _("查看投诉人联系方式")
+    EVIDENCE_DOWNLOAD = "evidence_download", _("下载证据文件")
+    ACCOUNT_UNLOCK = "account_unlock", _("解除账号锁定")
+    TOTP_ENROL = "totp_enrol", _("绑定动态口令")
+    RECOVERY_CODES_RENEW = "recovery_codes_renew", _("更换恢复码")
+    EVENT_CHAIN_REHASH = "event_chain_rehash", _("重算事件链")
+
+
+class AccessVia(models.TextChoices):
+    API = "api", _("接口")
+    CONSOLE = "console", _("工作台")
+    COMMAND = "command", _("管理命令")
+
+
 class AccessLog(models.Model):
     """Who looked at protected data, when (DESIGN section 11: every view of complainant
-    contact data is logged). Append-only by convention; read in the admin."""
+    contact data and every evidence download is logged), and the security acts on accounts
+    and the event chain. Append-only by convention; read in the admin."""
 
     user = models.ForeignKey("agencies.User", null=True, on_delete=models.PROTECT, related_name="+")
-    what = models.CharField(max_length=32)
-    object_ref = models.CharField(max_length=64)
-    via = models.CharField(max_length=16, default="api")
+    what = models.CharField(_("访问事项"), max_length=32, choices=AccessKind.choices)
+    object_ref = models.CharField(_("访问对象"), max_length=64)
+    via = models.CharField(_("访问途径"), max_length=16, choices=AccessVia.choices, default="api")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

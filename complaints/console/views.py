@@ -463,7 +463,7 @@ def attachment(request, reference, pk):
     """Evidence download: permission-checked, always as an attachment, never inline."""
     item = attachment_get_visible(user=request.user, reference=reference, pk=pk)
     name = download_name(reference=reference, pk=item.pk, content_type=item.content_type)
-    return download_response(item.file, name=name)
+    return download_response(item.file, name=name, user=request.user)
 
 
 RECEIPTS_SESSION_KEY = "console_receipts"  # reference → access code, for the registrant only

@@ -294,7 +294,7 @@ def objection_file_download(request, pk: int, file_pk: int):
     name = download_name(
         reference=f"objection-{objection.pk}", pk=item.pk, content_type=item.content_type
     )
-    return download_response(item.file, name=name)
+    return download_response(item.file, name=name, user=request.user)
 
 
 @policy_required("objection.file")

@@ -121,7 +121,7 @@ def repair_file(request, pk: int, file_pk: int):
     obj = get_object_or_404(repair_list_visible_to(user=request.user), pk=pk)
     item = get_object_or_404(obj.files.all(), pk=file_pk)
     name = download_name(reference=f"repair-{obj.pk}", pk=item.pk, content_type=item.content_type)
-    return download_response(item.file, name=name)
+    return download_response(item.file, name=name, user=request.user)
 
 
 @policy_required("repair.apply")

@@ -162,15 +162,27 @@ def test_handler_sees_contact_and_out_of_scope_case_is_404():
 
 
 def test_attachments_download_as_attachment_only_within_scope():
+    from integrity_portal.models import AccessLog
+
     c, _code = complaint_submit_for_test(files=[evidence.pdf("合同.pdf")])
     item = c.attachments.get()
     url = f"/console/c/{c.reference}/files/{item.pk}/"
-    response = logged_in(handler_of(c)).get(url)
+    handler = handler_of(c)
+    response = logged_in(handler).get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == evidence.PDF_BYTES
+    # Every download is logged: who, which file (DESIGN section 11).
+    log = AccessLog.objects.get(what="evidence_download")
+    assert (log.user, log.object_ref, log.via) == (
+        handler,
+        f"{c.reference}-{item.pk}.pdf",
+        "console",
+    )
+    assert log.get_what_display() == "下载证据文件"
     stranger = StaffFactory(role=StaffRole.HANDLER)
     assert logged_in(stranger).get(url).status_code == 404
+    assert AccessLog.objects.filter(what="evidence_download").count() == 1  # a 404 logs nothing
 
 
 def test_credit_office_routes_a_pending_case_from_the_routing_queue():

@@ -66,6 +66,11 @@ def test_an_objection_with_a_file_from_the_console_is_shown_and_downloaded_in_sc
     card = browser(credit_officer).get("/console/credit/objections/").content.decode()
     assert url in card and "付款凭证.pdf" in card
     assert_download(browser(credit_officer).get(url), prefix=f"objection-{objection.pk}")
+    from integrity_portal.models import AccessLog
+
+    logged = AccessLog.objects.get(what="evidence_download")
+    assert logged.user == credit_officer
+    assert logged.object_ref.startswith(f"objection-{objection.pk}-")
     assert browser(liaison).get(url).status_code == 200
     stranger = make_staff(role=StaffRole.AGENCY_LIAISON, agency=AgencyFactory())
     assert browser(stranger).get(url).status_code == 404
@@ -113,6 +118,11 @@ def test_a_too_large_repair_file_is_refused_and_a_good_one_is_kept(
     shown = browser(credit_officer).get(f"/console/sanctions/repairs/{repair.pk}/")
     assert url in shown.content.decode() and "付款回单.pdf" in shown.content.decode()
     assert_download(browser(credit_officer).get(url), prefix=f"repair-{repair.pk}")
+    from integrity_portal.models import AccessLog
+
+    assert AccessLog.objects.filter(
+        what="evidence_download", user=credit_officer, object_ref__startswith=f"repair-{repair.pk}-"
+    ).exists()
     listed = client_for(credit_officer).get(f"/api/v1/repairs/{repair.pk}/").json()
     assert listed["files"][0]["name"] == "付款回单.pdf"
     assert Client().get(url).status_code == 302  # anonymous: to the login page
