@@ -37,3 +37,19 @@ class SubscriptionKind(models.TextChoices):
     FEED = "feed", _("变更推送")
     # An origin system (12345, the SME-payment platform): status changes of its own complaints.
     ORIGIN = "origin", _("来源系统回传")
+
+
+class DeliveryError(models.TextChoices):
+    """Why a webhook attempt failed, stored as a code and shown as its label."""
+
+    HOST_NOT_ALLOWED = "host_not_allowed", _("接收地址不在允许范围内（WEBHOOK_ALLOWED_HOSTS）")
+    REDIRECT = "redirect", _("接收方要求重定向，未跟随")
+    TIMEOUT = "timeout", _("接收方超时未应答")
+    CONNECTION = "connection", _("无法连接接收方")
+    REQUEST_FAILED = "request_failed", _("请求未能发出")
+    HTTP_STATUS = "http_status", _("接收方返回错误状态码")
+
+
+def delivery_error_label(code: str) -> str:
+    """The label of a ``DeliveryError`` code (an older free-text error as it was stored)."""
+    return DeliveryError(code).label if code in DeliveryError.values else code

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChangeAction, DeliveryStatus, Entity, SubscriptionKind
+from .choices import ChangeAction, DeliveryStatus, Entity, SubscriptionKind, delivery_error_label
 
 
 class Change(models.Model):
@@ -172,3 +172,7 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"{self.delivery_id} {self.status_code or self.error}"
+
+    @property
+    def error_label(self) -> str:
+        return delivery_error_label(self.error)

@@ -1,6 +1,7 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..choices import Entity, SubscriptionKind
+from ..choices import DeliveryError, Entity, SubscriptionKind
 from ..models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
@@ -44,7 +45,18 @@ class WebhookCreateSerializer(serializers.Serializer):
         ref_name = "WebhookCreate"
 
 
+def _error_field():
+    return serializers.ChoiceField(
+        choices=DeliveryError.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("失败原因代码；成功时为空。"),
+    )
+
+
 class WebhookAttemptSerializer(serializers.ModelSerializer):
+    error = _error_field()
+
     class Meta:
         model = WebhookAttempt
         fields = ["at", "status_code", "error", "duration_ms"]
@@ -52,6 +64,7 @@ class WebhookAttemptSerializer(serializers.ModelSerializer):
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+    last_error = _error_field()
 
     class Meta:
         model = WebhookDelivery

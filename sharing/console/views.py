@@ -1,5 +1,6 @@
 """The credit office's 数据推送 pages: subscriptions, their delivery log, redelivery."""
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -103,6 +104,12 @@ def webhook(request, pk: int):
     subscription = get_object_or_404(webhook_subscriptions_visible_to(request.user), pk=pk)
     deliveries = subscription.deliveries.order_by("-id").prefetch_related("attempt_log")
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # An origin push-back carries a complaint status code: shown by its label, read through
+    # the app registry (this app does not import complaints).
+    statuses = dict(apps.get_model("complaints", "Complaint")._meta.get_field("status").choices)
+    for delivery in page.object_list:
+        status = (delivery.payload or {}).get("status", "")
+        delivery.origin_status_label = statuses.get(status, status)
     return render(
         request, "sharing/console/webhook.html", {"subscription": subscription, "page": page}
     )

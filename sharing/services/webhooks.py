@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agencies.policy import office_region
 
-from ..choices import DeliveryStatus, Entity, SubscriptionKind
+from ..choices import DeliveryError, DeliveryStatus, Entity, SubscriptionKind
 from ..models import Change, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .changes import change_body, changes_sequence
 
@@ -318,7 +318,8 @@ def _claim(*, limit: int, now) -> list[int]:
 
 
 def _send(session, sub: WebhookSubscription, delivery: WebhookDelivery):
-    """POST one delivery; return ``(status_code or None, error text, milliseconds)``."""
+    """POST one delivery; return ``(status_code or None, error code (``DeliveryError``) or "",
+    milliseconds)``."""
     timestamp = int(time.time())
     body = json.dumps(
         {
@@ -340,7 +341,7 @@ def _send(session, sub: WebhookSubscription, delivery: WebhookDelivery):
     started = time.monotonic()
     host = (urlsplit(sub.url).hostname or "").lower()
     if not host_allowed(host):  # the allowed list may have narrowed since it was registered
-        return None, "host not allowed", 0
+        return None, DeliveryError.HOST_NOT_ALLOWED, 0
     try:
         response = session.post(
             sub.url,
@@ -349,11 +350,15 @@ def _send(session, sub: WebhookSubscription, delivery: WebhookDelivery):
             timeout=(3, settings.WEBHOOK_TIMEOUT_SECONDS),
             allow_redirects=False,  # a redirect is a failure, never followed to another host
         )
-    except requests.RequestException as exc:
-        return None, type(exc).__name__, int((time.monotonic() - started) * 1000)
+    except requests.Timeout:
+        return None, DeliveryError.TIMEOUT, int((time.monotonic() - started) * 1000)
+    except requests.ConnectionError:
+        return None, DeliveryError.CONNECTION, int((time.monotonic() - started) * 1000)
+    except requests.RequestException:
+        return None, DeliveryError.REQUEST_FAILED, int((time.monotonic() - started) * 1000)
     ms = int((time.monotonic() - started) * 1000)
     if 300 <= response.status_code < 400:
-        return response.status_code, "redirect not followed", ms
+        return response.status_code, DeliveryError.REDIRECT, ms
     return response.status_code, "", ms
 
 
@@ -427,7 +432,7 @@ def _deliver_subscription(session, sub_id: int, *, now, max_per_subscription: in
                 done.append(delivery)
                 delivered += 1
                 continue
-            delivery.last_error = error or f"HTTP {code}"
+            delivery.last_error = error or DeliveryError.HTTP_STATUS
             if at - delivery.first_attempt_at >= GIVE_UP_AFTER:
                 delivery.status = DeliveryStatus.PARKED
                 logger.error(
