@@ -2,6 +2,7 @@
 agencies (idempotent through their source references), then the scores."""
 
 import datetime
+from decimal import Decimal
 from typing import TextIO
 
 from django.core.files.base import ContentFile
@@ -112,6 +113,7 @@ def build_demo(*, stdout: TextIO | None = None) -> int:
     perform_deadlines_sweep(today=today)
     _demo_objection()
     _demo_clients()
+    _demo_arrears_publication(today)
     agency_scores_recompute(agency_ids=list(agencies.values()))
     if stdout is not None:
         stdout.write(f"credit records: {created} demo records created\n")
@@ -124,6 +126,33 @@ DEMO_CLIENTS = [
     ("杭州市12345政务服务便民热线", "hotline_12345", False),
     ("杭州市公共信用信息平台", "credit_office", True),
 ]
+
+
+def _demo_arrears_publication(today) -> None:
+    """Last year's arrears list, published by the province's credit office (it covers the whole
+    demo deployment), with one overdue contract the payment platform pushed in November, so
+    /credit/ links to a published year on first run (DESIGN section 12)."""
+    from agencies.policy import may
+
+    from .services.publication import arrears_publication_publish, arrears_publication_status
+
+    year = today.year - 1
+    publisher = User.objects.filter(username="credit_officer_province", is_active=True).first()
+    agency = Agency.objects.filter(name="杭州市余杭区实验中学").first()
+    if publisher is None or agency is None or not may(publisher, "arrears_publication.publish"):
+        return
+    credit_record_create(
+        agency_id=agency.pk,
+        kind="arrears",
+        severity="general",
+        facts="教学设备采购合同约定的货款逾期未支付。",
+        amount=Decimal("96500.00"),
+        decided_on=datetime.date(year, 11, 20),
+        source="payment_platform",
+        source_ref="DEMO-PAY-0002",
+    )
+    if arrears_publication_status(year) != "published":
+        arrears_publication_publish(year=year, actor=publisher)
 
 
 def _demo_clients() -> None:

@@ -18,8 +18,19 @@ def publicity_list(request):
     records = published_records(agency_query=q).order_by("-decided_on", "-id")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"q": q}) if q else ""
+    from .models import ArrearsPublication
+
+    # The annual lists of overdue payments to SMEs the credit office has published (DESIGN
+    # section 12): one link per year.
+    arrears_years = list(
+        ArrearsPublication.objects.filter(status=ArrearsPublication.Status.PUBLISHED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
     return render(
-        request, "credit_records/public/list.html", {"page": page, "q": q, "query": query}
+        request,
+        "credit_records/public/list.html",
+        {"page": page, "q": q, "query": query, "arrears_years": arrears_years},
     )
 
 

@@ -79,3 +79,20 @@ def test_demo_webhook_page_shows_a_subscription_and_its_failed_delivery():
     assert attempt.error == "connection" and "无法连接接收方" in first
     assert "connection" not in first.replace("http://", "")
     assert head.payload["entity"] not in first  # the change as labels, not codes
+
+
+def test_demo_publishes_last_years_arrears_list_and_credit_links_to_it():
+    """On first run /credit/ links to last year's published list of overdue payments to SMEs,
+    published by the province's office, with the overdue contract the platform pushed."""
+    from credit_records.models import ArrearsPublication
+
+    call_command("load_demo", "--quiet", stdout=StringIO())
+    year = timezone.localdate().year - 1
+    publication = ArrearsPublication.objects.get(year=year)
+    assert publication.status == ArrearsPublication.Status.PUBLISHED
+    assert publication.published_by.username == "credit_officer_province"
+    public = Client()
+    listing = public.get("/credit/").content.decode()
+    assert f'href="/credit/arrears/{year}/"' in listing.split('id="arrears-years"')[1]
+    page = public.get(f"/credit/arrears/{year}/").content.decode()
+    assert "杭州市余杭区实验中学" in page and "96,500.00" in page

@@ -66,7 +66,9 @@ def test_demo_records_load_once():
     build_agencies()
     assert build_demo() == len(DEMO_RECORDS)
     assert build_demo() == 0
-    assert CreditRecord.objects.count() == len(DEMO_RECORDS)
+    # and the overdue contract on last year's published arrears list (one, also once)
+    assert CreditRecord.objects.count() == len(DEMO_RECORDS) + 1
+    assert CreditRecord.objects.filter(source_ref="DEMO-PAY-0002", kind="arrears").count() == 1
 
 
 def test_admin_refuses_a_record_term_of_zero_and_keeps_the_stored_terms(superuser):
