@@ -53,12 +53,17 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceField(forms.FileField):
-    """Up to 10 files, each checked by content (complaints.files)."""
+    """Up to 10 files, each checked by content (complaints.files); the limits are said under
+    the field unless a form says otherwise."""
 
     widget = MultipleFileInput
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("证据文件"))
+        kwargs.setdefault(
+            "help_text", _("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。")
+        )
         super().__init__(*args, **kwargs)
         self.widget.attrs.update({"accept": ACCEPT_ATTRIBUTE, "multiple": True})
 
@@ -154,10 +159,7 @@ class ComplaintForm(forms.Form):
     remedy_sought = forms.CharField(
         label=_("诉求"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = EvidenceField(
-        label=_("证据材料"),
-        help_text=_("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。"),
-    )
+    files = EvidenceField(label=_("证据材料"))
     consent_to_share_contact = forms.BooleanField(
         label=_("同意将我的联系方式提供给被投诉主体，以便其直接与我沟通解决"),
         required=False,
@@ -229,7 +231,7 @@ class MessageForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    files = EvidenceField(label=_("补充材料"))
+    files = EvidenceField(label=_("补充材料"), help_text="")
 
     def clean(self):
         cleaned = super().clean()

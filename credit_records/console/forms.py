@@ -20,10 +20,7 @@ class ObjectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("列明支持异议的证据，如付款凭证、判决书、协议文本。"),
     )
-    files = EvidenceField(
-        label=_("证据文件"),
-        help_text=_("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。"),
-    )
+    files = EvidenceField()
 
 
 class PerformForm(forms.Form):

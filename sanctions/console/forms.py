@@ -55,10 +55,7 @@ class RepairApplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("列明付款凭证、和解协议、整改报告等材料。"),
     )
-    files = EvidenceField(
-        label=_("证据文件"),
-        help_text=_("最多10个文件，每个不超过20MB；支持PDF、JPEG、PNG、DOCX、XLSX、OFD。"),
-    )
+    files = EvidenceField()
 
 
 class RejectForm(forms.Form):
