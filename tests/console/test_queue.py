@@ -5,6 +5,7 @@ and a fixed number of queries however many cases there are."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -16,6 +17,14 @@ from tests.complaints.factories import ComplaintFactory
 from tests.complaints.test_workflow_helpers import complaint_in, handler_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def mid_morning_on_a_working_day():
+    """A case due in an hour is due "today" only if the hour does not cross midnight: the queue
+    is read on a Wednesday at 10:00 local time, whenever the suite runs."""
+    with time_machine.travel(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC), tick=True):
+        yield
 
 
 def logged_in(user) -> Client:
