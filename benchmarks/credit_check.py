@@ -26,11 +26,9 @@ existing one from an earlier ``--keep`` run instead of generating the data again
 """
 
 import argparse
-import http.client
 import multiprocessing
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -42,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402
+import gunicorn_server  # noqa: E402
 import http_load  # noqa: E402
 from intake import medians  # noqa: E402
 from reconcile import DB_NAME, SERVER, admin_execute, database_exists, generate  # noqa: E402
@@ -310,43 +309,14 @@ def main():
             "CONN_MAX_AGE": "600",
             "LOG_LEVEL": "WARNING",
         }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "integrity_portal.wsgi:application",
-                # The deployed settings (access log, worker recycling, heartbeat directory);
-                # the options below override only where the benchmark must differ.
-                "--config",
-                str(ROOT / "docker" / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                args.worker_class,
-                # gunicorn turns sync workers into gthread ones when given threads > 1.
-                "--threads",
-                str(args.worker_threads if args.worker_class == "gthread" else 1),
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
+        server = gunicorn_server.start(
+            ["integrity_portal.wsgi:application"],
+            port=args.port,
             env=env,
-            stdout=subprocess.DEVNULL,  # the access log: written, as deployed, then dropped
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.worker_threads,
         )
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
         # Steady state: every agency's entry cached, as it is once each agency has been checked
         # within the entry's lifetime (10 minutes; at 1,000 checks/s over 10k agencies each
         # is asked about every 10 s). ``--cold`` measures with an empty cache instead.
@@ -415,8 +385,7 @@ def main():
         )
     finally:
         if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=20)
+            gunicorn_server.stop(server)
         if not args.keep:
             from django.db import connections
 

@@ -14,15 +14,14 @@ and shares its cores.
 
 Without ``--broker-url`` tasks run eagerly inside the request (embedded mode), which is not
 the production set-up DESIGN section 10 measures. The Python clients are
-``benchmarks/http_load.py``, shared with the other HTTP benchmarks.
+``benchmarks/http_load.py`` and the server is started and stopped by
+``benchmarks/gunicorn_server.py``, both shared with the other HTTP benchmarks.
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpu_share  # noqa: E402 — the benchmarks' own helper, beside this file
+import gunicorn_server  # noqa: E402 — likewise
 import http_load  # noqa: E402 — likewise
 from pipeline import Pipeline  # noqa: E402 — likewise
 
@@ -111,13 +111,6 @@ def uscc(n: int) -> str:
     return body + stdnum_uscc.calc_check_digit(body)
 
 
-def port_in_use(port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 # What gunicorn serves: the product, or the yardstick of DESIGN section 10 (bare_drf_intake.py).
 APPS = {
     "portal": ["integrity_portal.wsgi:application"],
@@ -126,58 +119,15 @@ APPS = {
 
 
 def start_gunicorn(args):
-    if port_in_use(args.port):
-        raise SystemExit(f"127.0.0.1:{args.port} is already in use; pass another --port")
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        *APPS[args.app],
-        # The deployed settings (access log, worker recycling, heartbeat directory);
-        # the options below override only where the benchmark must differ.
-        "--config",
-        str(ROOT / "docker" / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        args.worker_class,
-        "--threads",
-        str(args.threads),
-        "--backlog",
-        "2048",
-        "--keep-alive",
-        "30",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
+    return gunicorn_server.start(
+        APPS[args.app],
+        port=args.port,
         env=server_env(args),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,  # the access log: written, as deployed, then dropped
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        options=["--backlog", "2048"],
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            conn.close()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def client_loop(n, args, respondents, stop_at) -> http_load.Tally:
@@ -344,7 +294,7 @@ def compare_with_yardstick(args, respondents) -> None:
             try:
                 runs[app].append(run_wrk(args, respondents, process.pid))
             finally:
-                stop(process)
+                gunicorn_server.stop(process)
     for app, figures in runs.items():
         medians(app, figures)
     ratios = [p[0] / b[0] for p, b in zip(runs["portal"], runs["bare-drf"], strict=True)]
@@ -434,7 +384,9 @@ def main():
             )
             pipeline.start()
             try:
-                run_wrk(args, respondents, process.pid, pipeline, lambda: stop(process))
+                run_wrk(
+                    args, respondents, process.pid, pipeline, lambda: gunicorn_server.stop(process)
+                )
             finally:
                 pipeline.stop()
             return
@@ -457,7 +409,7 @@ def main():
             print(http_load.latency_line(results.latencies))
         print(f"errors: {results.errors}  statuses: {results.statuses}")
     finally:
-        stop(process)
+        gunicorn_server.stop(process)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import gunicorn_server
 import http_load
 import intake
 from pipeline import Pipeline
@@ -194,12 +195,12 @@ def main():
             load,
             server_pid=server.pid,
             item="action",
-            stop_servers=lambda: intake.stop(server),
+            stop_servers=lambda: gunicorn_server.stop(server),
             sample_every=args.sample_backlog,
         )
     finally:
         pipeline.stop()
-        intake.stop(server)
+        gunicorn_server.stop(server)
 
 
 if __name__ == "__main__":
