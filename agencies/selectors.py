@@ -1,7 +1,10 @@
 """Reads of the agency directory."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Agency, User
 from .validators import normalize_uscc
@@ -39,6 +42,41 @@ def locked_accounts(*, now=None) -> QuerySet[User]:
         User.objects.filter(locked_until__gt=now)
         .select_related("agency")
         .order_by("locked_until", "username")
+    )
+
+
+def staff_accounts_visible_to(*, user, q: str = "") -> QuerySet[User]:
+    """The active staff accounts the credit office ``user`` manages (the second-factor reset
+    page): those of its region and below (``policy.office_scope``), each annotated with
+    ``totp_enrolled`` (a confirmed TOTP device) and ``recovery_codes_left``. Superusers are
+    left to superusers: an office must not weaken the accounts that oversee it. ``q`` matches
+    the username or the name."""
+    from .policy import office_scope
+
+    accounts = office_scope(user, "agency").filter(
+        User.objects.filter(is_active=True).exclude(role="")
+    )
+    if not user.is_superuser:
+        accounts = accounts.exclude(is_superuser=True)
+    q = (q or "").strip()
+    if q:
+        accounts = accounts.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
+    codes_left = (
+        StaticToken.objects.filter(device__user=OuterRef("pk"), device__confirmed=True)
+        .order_by()
+        .values("device__user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        accounts.select_related("agency")
+        .annotate(
+            totp_enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            recovery_codes_left=Coalesce(Subquery(codes_left, output_field=IntegerField()), 0),
+        )
+        .order_by("agency__name", "username")
     )
 
 

@@ -122,6 +122,7 @@ class AccessKind(models.TextChoices):
     ACCOUNT_UNLOCK = "account_unlock", _("解除账号锁定")
     TOTP_ENROL = "totp_enrol", _("绑定动态口令")
     RECOVERY_CODES_RENEW = "recovery_codes_renew", _("更换恢复码")
+    TOTP_RESET = "totp_reset", _("重置动态口令")
     EVENT_CHAIN_REHASH = "event_chain_rehash", _("重算事件链")
 
 

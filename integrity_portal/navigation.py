@@ -34,6 +34,7 @@ NAVIGATION = (
     Entry("credit_console:clients", _("对接系统"), "integration_client.read"),
     Entry("evaluation_console:dashboard", _("考核评价"), "evaluation.read"),
     Entry("account_console:locked", _("账户解锁"), "staff.manage"),
+    Entry("account_console:second_factors", _("动态验证码重置"), "staff.manage"),
     Entry("account_console:security", _("账户安全"), "account.security"),
 )
 # A liaison's queue holds the complaints against its own agency: the entry says so.

@@ -6,28 +6,37 @@ available"), kept by django-otp.
   Any other staff member may enrol; once enrolled, the code is asked at every login.
 - Enrolment: an unconfirmed TOTP device is made, shown as a QR code; the first right code
   confirms it, and ten single-use recovery codes (django-otp's static device) are issued.
+- Reset (a lost phone): the credit office removes both devices (``second_factor_reset``) and
+  the account's logins end; its next login enrols again (when it must) like the first.
 - Verification after the password: a six-digit code is checked against the TOTP device,
   anything else against the recovery codes (each used once). A wrong code counts as a failed
   login on the account (``lockout.failure_recorded``), so five wrong codes lock it like five
   wrong passwords; django-otp's own per-device back-off stays on beside it.
 """
 
+import logging
 import re
 from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from integrity_portal.models import AccessLog
 
-from ..policy import CREDIT_OFFICER
+from ..policy import CREDIT_OFFICER, require
 from .lockout import LoginRefused, account_locked, failure_recorded, login_settled
+from .sessions import user_sessions_end
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODES = 10
 TOTP_NAME = "totp"
@@ -176,3 +185,46 @@ def _recovery_codes_issue(user) -> list[str]:
 
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# --- reset by the credit office ----------------------------------------------------------
+
+
+def second_factor_reset_check(*, actor, user) -> None:
+    """403 unless ``actor`` may reset the second factor of ``user`` (``second_factor_reset``)."""
+    require(actor, "staff.manage")
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("不能重置本人的动态验证码，请由其他信用办人员办理。"))
+
+
+def second_factor_reset(*, actor, user, via: str = "console") -> int | None:
+    """A staff member lost their phone: the credit office removes the account's TOTP and
+    recovery-code devices, so its next login enrols again (required of credit officers while
+    ``STAFF_REQUIRE_TOTP`` is on; anyone else may). Everything the lost factor opened ends with
+    it: the account's console sessions and its API token (both were granted on that code).
+    Logged in the access log (``totp_reset``, the account's username) with who did it. Returns
+    the number of sessions ended; None when the account had no device (nothing is written).
+
+    Nobody resets their own: a stolen, verified session must not be able to swap the factor
+    it was verified with (another officer, or a superuser in the admin, does it).
+    ``user`` must already be in ``actor``'s scope (the view's selector answers 404 otherwise).
+    """
+    second_factor_reset_check(actor=actor, user=user)
+    with transaction.atomic():
+        # The account's row is locked first: of two resets at once (a double click, two
+        # officers), the second waits for the first to commit, then finds no device and
+        # writes nothing.
+        type(user).objects.select_for_update().get(pk=user.pk)
+        removed, _kinds = TOTPDevice.objects.filter(user=user).delete()
+        removed += StaticDevice.objects.filter(user=user).delete()[0]  # tokens go too (CASCADE)
+        if not removed:
+            return None
+        Token.objects.filter(user=user).delete()
+        AccessLog.objects.create(
+            user=actor, what="totp_reset", object_ref=user.get_username()[:64], via=via
+        )
+    # After the commit: a session that logs in from now on meets the account without a factor,
+    # which is the new state; every session opened before it is found and ended.
+    ended = user_sessions_end(user=user)
+    logger.info("second factor of account %s reset by %s", user.pk, actor.pk)
+    return ended

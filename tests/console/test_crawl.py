@@ -25,6 +25,11 @@ pytestmark = pytest.mark.django_db
 
 MAX_PAGES = 120  # per role: enough for every page kind of the demo city, bounded for CI
 SKIP = ("/console/logout/",)
+# Pages a role must reach from its navigation (besides answering without error): the credit
+# office's account pages.
+REACHED = {
+    "credit_officer": ("/console/account/locked/", "/console/account/second-factor/"),
+}
 
 
 def _codes() -> frozenset[str]:
@@ -133,6 +138,8 @@ def test_no_console_link_of_a_demo_role_answers_403_404_or_500(demo_city, login)
     broken = {url: status for url, status in seen.items() if status in (403, 404, 500)}
     assert not broken, f"{login.username} is offered links that fail: {broken}"
     assert len(seen) > 1  # the navigation itself was followed
+    for url in REACHED.get(login.username, ()):
+        assert seen.get(url) == 200, f"{login.username} does not reach {url}"
     # A person's login name is a name, even when the demo's names are the roles' codes.
     names = set(User.objects.values_list("username", flat=True))
     codes = {url: found - names for url, found in codes.items() if found - names}
