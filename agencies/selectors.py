@@ -30,34 +30,51 @@ def agency_search_condition(q: str) -> Q:
     return condition
 
 
-def staff_list() -> QuerySet[User]:
-    return User.objects.exclude(role="").select_related("agency").order_by("username")
+def agencies_managed_by(user) -> QuerySet[Agency]:
+    """The agencies the credit office ``user`` registers and edits: those of its region and
+    below (DESIGN section 13, levels: an office "sees and acts on that region and below
+    only"); every agency for an office without a region or a superuser."""
+    from .policy import office_region
+
+    region = office_region(user)
+    agencies = Agency.objects.all()
+    return agencies if region is None else agencies.filter(region__code__startswith=region)
 
 
-def locked_accounts(*, now=None) -> QuerySet[User]:
-    """Accounts locked now (``services.lockout``), soonest unlocked first: the credit office's
-    unlock page."""
+def accounts_managed_by(user) -> QuerySet[User]:
+    """The accounts the credit office ``user`` manages (the staff API, unlocking, the
+    second-factor reset): those of agencies in its region and below (``policy.office_scope``).
+    Superusers are left to superusers: an office must not take over, unlock or weaken the
+    accounts that oversee it."""
+    from .policy import office_scope
+
+    accounts = office_scope(user, "agency").filter(User.objects.all())
+    if not user.is_superuser:
+        accounts = accounts.exclude(is_superuser=True)
+    return accounts
+
+
+def staff_list(*, user) -> QuerySet[User]:
+    return accounts_managed_by(user).exclude(role="").select_related("agency").order_by("username")
+
+
+def locked_accounts(*, user, now=None) -> QuerySet[User]:
+    """Accounts that ``user`` manages and that are locked now (``services.lockout``), soonest
+    unlocked first: the credit office's unlock page."""
     now = now or timezone.now()
     return (
-        User.objects.filter(locked_until__gt=now)
+        accounts_managed_by(user)
+        .filter(locked_until__gt=now)
         .select_related("agency")
         .order_by("locked_until", "username")
     )
 
 
 def staff_accounts_visible_to(*, user, q: str = "") -> QuerySet[User]:
-    """The active staff accounts the credit office ``user`` manages (the second-factor reset
-    page): those of its region and below (``policy.office_scope``), each annotated with
-    ``totp_enrolled`` (a confirmed TOTP device) and ``recovery_codes_left``. Superusers are
-    left to superusers: an office must not weaken the accounts that oversee it. ``q`` matches
-    the username or the name."""
-    from .policy import office_scope
-
-    accounts = office_scope(user, "agency").filter(
-        User.objects.filter(is_active=True).exclude(role="")
-    )
-    if not user.is_superuser:
-        accounts = accounts.exclude(is_superuser=True)
+    """The active staff accounts the credit office ``user`` manages (``accounts_managed_by``;
+    the second-factor reset page), each annotated with ``totp_enrolled`` (a confirmed TOTP
+    device) and ``recovery_codes_left``. ``q`` matches the username or the name."""
+    accounts = accounts_managed_by(user).filter(is_active=True).exclude(role="")
     q = (q or "").strip()
     if q:
         accounts = accounts.filter(

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from ..choices import StaffRole
 from ..models import Agency, Region, User
+from ..selectors import agencies_managed_by
 from ..services import agency_create, agency_update, staff_create, staff_update
 from ..validators import validate_uscc
 
@@ -112,6 +113,11 @@ class StaffSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not fields["agency"].read_only:
+            # An office gives accounts to the agencies of its region and below only: a county
+            # office must not make an account that sees the province (DESIGN section 13).
+            fields["agency"].queryset = agencies_managed_by(request.user)
         if self.instance is not None:
             # After creation the username is fixed and the password optional.
             fields["username"].read_only = True

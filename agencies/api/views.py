@@ -57,7 +57,7 @@ class StaffViewSet(
     policy = "staff.manage"
 
     def get_queryset(self):
-        return staff_list()
+        return staff_list(user=self.request.user)
 
     @action(detail=True, methods=["post"])
     def unlock(self, request, pk=None):

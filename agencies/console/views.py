@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import EnrolmentForm, LockoutAuthenticationForm, SecondFactorForm
-from ..models import User
 from ..policy import policy_required, require
-from ..selectors import locked_accounts, staff_accounts_visible_to
+from ..selectors import accounts_managed_by, locked_accounts, staff_accounts_visible_to
 from ..services.lockout import LoginRefused, account_unlock
 from ..services.second_factor import (
     code_check,
@@ -117,13 +116,14 @@ def verify(request):
 def locked(request):
     """账户解锁: the accounts locked now by wrong passwords or codes, each with an unlock
     button (otherwise each unlocks by itself when its time is up)."""
-    return render(request, "agencies/console/locked.html", {"accounts": locked_accounts()})
+    accounts = locked_accounts(user=request.user)
+    return render(request, "agencies/console/locked.html", {"accounts": accounts})
 
 
 @require_POST
 @policy_required("staff.manage")
 def unlock(request, pk):
-    account = get_object_or_404(User, pk=pk)
+    account = get_object_or_404(accounts_managed_by(request.user), pk=pk)
     account_unlock(actor=request.user, user=account, via="console")
     messages.success(request, _("账户 %(username)s 已解锁。") % {"username": account.username})
     return redirect("account_console:locked")

@@ -41,7 +41,9 @@ def test_the_office_sees_the_locked_accounts_and_unlocks_one(
     )
     officer = StaffFactory(role=StaffRole.CREDIT_OFFICER)
     client = logged_in(officer)
-    with django_assert_num_queries(4):
+    # Session, user, the office's region (scope), the locked accounts with their agencies, and
+    # the navigation's entries.
+    with django_assert_num_queries(5):
         page = client.get(LOCKED)
     html = page.content.decode()
     assert page.status_code == 200
