@@ -23,8 +23,8 @@ def drain_complaint_events() -> int:
 
 @shared_task
 def sweep_complaint_events(limit: int = 50_000) -> int:
-    """Beat job: outcome events of the whole log not consumed yet (lost message, dead worker),
-    then the failed ones whose retry time has come, each alone."""
+    """Beat job: outcome events above the watermark not consumed yet (lost message, dead
+    worker), then the failed ones whose retry time has come, each alone."""
     from .services.ingestion_drain import events_sweep
 
     return events_sweep(limit=limit)

@@ -5,7 +5,11 @@ records (``clients``); and the annual publication of overdue payments (``publica
 Everything is imported from here, as from one module."""
 
 from .clients import IntegrationClient, integration_token_hash
-from .ingestion import ComplaintEventIngestFailure, ConsumedComplaintEvent
+from .ingestion import (
+    ComplaintEventIngestFailure,
+    ComplaintEventWatermark,
+    ConsumedComplaintEvent,
+)
 from .objections import (
     EvidenceFile,
     Objection,
@@ -31,6 +35,7 @@ __all__ = [
     "ArrearsPublication",
     "ArrearsPublicationRow",
     "ComplaintEventIngestFailure",
+    "ComplaintEventWatermark",
     "ConsumedComplaintEvent",
     "CreditRecord",
     "CreditRecordEvent",

@@ -1,5 +1,6 @@
-"""The ingestion consumer's bookkeeping of complaint events: which it has consumed, and which
-failed on their own and wait for a retry (``services.ingestion``, ``services.ingestion_drain``)."""
+"""The ingestion consumer's bookkeeping of complaint events: which it has consumed, which
+failed on their own and wait for a retry, and how far back the sweep must read
+(``services.ingestion``, ``services.ingestion_drain``)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,25 @@ class ComplaintEventIngestFailure(models.Model):
     class Meta:
         verbose_name = _("入库失败的投诉事件")
         verbose_name_plural = _("入库失败的投诉事件")
+
+    def __str__(self):
+        return str(self.event_id)
+
+
+class ComplaintEventWatermark(models.Model):
+    """Where the ingestion sweep starts (one row): every outcome event up to ``event_id`` is
+    consumed or has a failure row. ``pending_upto`` is a head of the event log that becomes
+    final once the transactions in ``pending_writers`` (PostgreSQL virtual transaction ids)
+    have ended; why that cannot skip a late event: ``services.ingestion_drain``."""
+
+    event_id = models.BigIntegerField(default=0)
+    pending_upto = models.BigIntegerField(default=0)
+    pending_writers = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("投诉事件入库水位")
+        verbose_name_plural = _("投诉事件入库水位")
 
     def __str__(self):
         return str(self.event_id)

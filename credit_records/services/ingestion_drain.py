@@ -17,22 +17,46 @@ transaction of a fixed number of statements whatever its size:
 If the batch raises, it is rolled back and each of its events is ingested alone, in its own
 transaction: the others go through, the failing one gets a ``ComplaintEventIngestFailure``
 row with a backoff and leaves the drain; the beat sweep retries it alone when its time comes.
-The drain looks back ``DRAIN_HORIZON`` only (an index range on ``created_at``); the sweep
-scans the whole log, for a message lost for longer.
+
+The drain looks back ``DRAIN_HORIZON`` only (an index range on ``created_at``). The beat
+sweep is for a message lost for longer, so it cannot bound itself by time; it reads the log
+above a watermark (``ComplaintEventWatermark.event_id``: every outcome event up to it is
+consumed or has a failure row), an index range on the id, so its cost follows the events
+not yet behind the watermark, never the consumed history. The complaint event log is
+append-only (no flag can be set on a consumed event, hence no partial index of the
+unconsumed ones) and ``ConsumedComplaintEvent`` only grows, so a watermark fits: what is
+behind it stays behind it.
+
+Why a late event is never skipped. Ids are drawn in order from the event table's sequence
+(Django's identity column, CACHE 1) by an INSERT, and an INSERT holds the table's ROW
+EXCLUSIVE lock from before it draws the id until its transaction ends. So once the sweep has
+read the head H of the log (the highest committed id), an id below H that is not committed
+yet belongs to a transaction that holds a write lock on the table at that moment, and every
+such lock is listed in ``pg_locks`` with its holder's virtual transaction id (fast-path locks
+included). The watermark may pass H only when that list, read after H, was empty, or when
+none of the transactions on it is still running (``pending_upto`` / ``pending_writers``,
+checked by the next sweep): by then every id up to H is committed, and visible to the
+statements that follow (READ COMMITTED, Django's default), or rolled back for good. It then
+moves to just below the first outcome event up to H that is neither consumed nor failed (so
+it stays below an event another worker has claimed but not committed); consumption and
+failure rows are never undone, so it never has to move back. A transaction that stays open
+holds the watermark where it is (the sweep reads more, never less). On SQLite the database
+serialises writers, so an uncommitted id is always above the committed head: H is final at
+once.
 """
 
 import logging
 import time
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from complaints.models import ComplaintEvent
 from integrity_portal.outbox import retry_at
 
-from ..models import ComplaintEventIngestFailure, ConsumedComplaintEvent
+from ..models import ComplaintEventIngestFailure, ComplaintEventWatermark, ConsumedComplaintEvent
 from .ingestion import IngestResult, _ingest, relevant_events_condition
 from .records import announce_changes
 
@@ -43,27 +67,45 @@ DRAIN_WINDOW = 1.0  # seconds a committed event may wait for its drain
 DRAIN_TIME_LIMIT = 30.0  # seconds; what is left goes to the next drain or the sweep
 DRAIN_HORIZON = timedelta(hours=1)
 
+WATERMARK_PK = 1
+# Lock modes a transaction that inserts into a table holds on it (an INSERT takes ROW
+# EXCLUSIVE; the stronger ones are listed too, in case a writer locked the table first).
+_WRITERS_SQL = """
+SELECT DISTINCT virtualtransaction FROM pg_locks
+WHERE locktype = 'relation'
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND relation = %s::regclass
+  AND granted
+  AND mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock',
+               'AccessExclusiveLock')
+  AND pid IS DISTINCT FROM pg_backend_pid()
+"""
+_RUNNING_SQL = "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE virtualtransaction = ANY(%s))"
 
-def _claimable(*, since: datetime | None):
+
+def _claimable(*, since: datetime | None = None, after: int = 0):
     events = ComplaintEvent.objects.filter(relevant_events_condition()).filter(
         ~Exists(ConsumedComplaintEvent.objects.filter(event_id=OuterRef("pk"))),
         ~Exists(ComplaintEventIngestFailure.objects.filter(event_id=OuterRef("pk"))),
     )
     if since is not None:
         events = events.filter(created_at__gte=since)
+    if after:
+        events = events.filter(pk__gt=after)
     return events
 
 
 def events_ingest_batch(
-    *, limit: int = BATCH_SIZE, since: datetime | None = None
+    *, limit: int = BATCH_SIZE, since: datetime | None = None, after: int = 0
 ) -> tuple[int, IngestResult]:
     """Claim and ingest one batch of unconsumed outcome events created ``since`` (all when
-    None); return (claimed, result). A batch that fails is redone event by event."""
+    None) with an id above ``after`` (the sweep's watermark); return (claimed, result). A batch
+    that fails is redone event by event."""
     result, ids = IngestResult(), []
     try:
         with transaction.atomic():
             ids = list(
-                _claimable(since=since)
+                _claimable(since=since, after=after)
                 .order_by("pk")
                 .select_for_update(skip_locked=True, no_key=True)
                 .values_list("pk", flat=True)[:limit]
@@ -128,15 +170,22 @@ def events_drain(*, batch: int = BATCH_SIZE) -> int:
 
 
 def events_sweep(*, batch: int = BATCH_SIZE, limit: int = 50_000) -> int:
-    """The beat job: every unconsumed outcome event of the whole log in batches (a message
-    lost, a worker dead), then the failed events whose retry time has come, each alone;
-    return how many events were consumed."""
+    """The beat job: every unconsumed outcome event above the watermark in batches (a message
+    lost, a worker dead), then the watermark moved over what is settled, then the failed
+    events whose retry time has come, each alone; return how many events were consumed."""
+    after = (
+        ComplaintEventWatermark.objects.filter(pk=WATERMARK_PK)
+        .values_list("event_id", flat=True)
+        .first()
+        or 0
+    )
     consumed = 0
     while consumed < limit:
-        claimed, result = events_ingest_batch(limit=batch)
+        claimed, result = events_ingest_batch(limit=batch, after=after)
         consumed += result.claimed
         if claimed < batch:
             break
+    watermark_advance()
     due = list(
         ComplaintEventIngestFailure.objects.filter(retry_at__lte=timezone.now())
         .order_by("pk")
@@ -146,3 +195,57 @@ def events_sweep(*, batch: int = BATCH_SIZE, limit: int = 50_000) -> int:
     for event_id in due:
         _ingest_alone(event_id, result)
     return consumed + result.claimed
+
+
+def _head_and_writers() -> tuple[int, list[str]]:
+    """The highest committed event id, then the transactions that may still commit a lower
+    one (in this order: a writer seen after the head was read covers every id below it). Our
+    own transaction is left out: what it wrote is visible to it."""
+    head = ComplaintEvent.objects.aggregate(head=Max("pk"))["head"] or 0
+    if connection.vendor != "postgresql":
+        return head, []  # SQLite: one writer at a time, its ids above every committed one
+    with connection.cursor() as cursor:
+        cursor.execute(_WRITERS_SQL, [ComplaintEvent._meta.db_table])
+        return head, sorted(row[0] for row in cursor.fetchall())
+
+
+def _any_running(writers: list[str]) -> bool:
+    if not writers or connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        # Every running transaction holds at least the lock on its own virtual id.
+        cursor.execute(_RUNNING_SQL, [writers])
+        return cursor.fetchone()[0]
+
+
+def watermark_advance() -> int:
+    """Move the watermark over the outcome events that are settled (consumed or failed) up
+    to the last head of the log known to be final; return it. Why that never passes an event
+    that commits late: the module docstring."""
+    with transaction.atomic():
+        # Locked: two sweeps at once take turns here (either one's result would be safe).
+        mark, _created = ComplaintEventWatermark.objects.select_for_update().get_or_create(
+            pk=WATERMARK_PK
+        )
+        final = 0
+        if mark.pending_upto and not _any_running(mark.pending_writers):
+            final = mark.pending_upto
+        head, writers = _head_and_writers()
+        if not writers:
+            final = max(final, head)
+        pending = (head, writers) if writers else (0, [])
+        event_id = mark.event_id
+        if final > event_id:
+            first_open = (
+                _claimable(after=event_id)
+                .filter(pk__lte=final)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            event_id = final if first_open is None else first_open - 1
+        if (event_id, *pending) != (mark.event_id, mark.pending_upto, mark.pending_writers):
+            mark.event_id = max(event_id, mark.event_id)
+            mark.pending_upto, mark.pending_writers = pending
+            mark.save(update_fields=["event_id", "pending_upto", "pending_writers", "updated_at"])
+    return mark.event_id
