@@ -6,14 +6,13 @@ status only through ``services.repairs``.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from credit_records.models import EvidenceFile
+from credit_records.models import AppendOnly, EvidenceFile
 
 from .choices import (
     LiftReason,
@@ -310,8 +309,9 @@ class RepairFile(EvidenceFile):
         verbose_name_plural = _("修复证明材料")
 
 
-class RepairEvent(models.Model):
-    """Append-only log of a repair's steps (apply, confirm, approve, reject)."""
+class RepairEvent(AppendOnly):
+    """Append-only log of a repair's steps (apply, confirm, approve, reject); PostgreSQL
+    refuses UPDATE and DELETE too (migration 0006)."""
 
     repair = models.ForeignKey(Repair, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=16, choices=RepairAction.choices)
@@ -330,11 +330,6 @@ class RepairEvent(models.Model):
 
     def __str__(self):
         return f"{self.repair_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("repair events are append-only")
-        super().save(*args, **kwargs)
 
 
 class OfficeTask(models.Model):

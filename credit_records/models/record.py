@@ -26,7 +26,9 @@ from ..choices import (
 
 
 class AppendOnly(models.Model):
-    """Rows of an event log or outbox: inserted once, never updated or deleted."""
+    """Rows of an event log or outbox: inserted once, never updated or deleted (PostgreSQL
+    refuses it too: a trigger on each such table, credit_records 0006 and 0009, sanctions
+    0006)."""
 
     class Meta:
         abstract = True
