@@ -158,6 +158,15 @@ def _clear_cache():
 
 
 @pytest.fixture
+def eager_tasks(settings):
+    """Tasks run in-process as in embedded mode, even when a broker is set. Through the
+    setting, never by assigning ``app.conf.task_always_eager``: celery reads Django's
+    settings live, but a value assigned to ``app.conf`` stays for the rest of the session,
+    and the tests after it could no longer switch eager mode by the setting."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

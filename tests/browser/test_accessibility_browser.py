@@ -3,10 +3,10 @@ or critical violation on the public pages a complainant goes through, in Chinese
 (one pass over the pages per language, the language chosen by the browser's locale)."""
 
 import pytest
+from django.test import override_settings
 
 from complaints.services import workflow as wf
 from complaints.services.documents import document_issue, fingerprint
-from integrity_portal.celery import app
 from tests.agencies.factories import AgencyFactory, make_uscc
 from tests.complaints.factories import ComplaintFactory
 from tests.complaints.test_workflow_helpers import handler_of
@@ -31,9 +31,7 @@ def violations(page, base_url) -> list[dict]:
 
 @pytest.fixture
 def case():
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
         complaint = ComplaintFactory()
         handler = handler_of(complaint)
         wf.complaint_accept(complaint=complaint, actor=handler)
@@ -41,8 +39,6 @@ def case():
         wf.complaint_determine_breach(
             complaint=complaint, actor=handler, severity="serious", facts="拒不支付工程款"
         )
-    finally:
-        app.conf.task_always_eager = old
     return complaint
 
 

@@ -3,8 +3,8 @@ large text)."""
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
-from integrity_portal.celery import app
 from tests.complaints.factories import ComplaintFactory
 from tests.complaints.test_workflow_helpers import handler_of
 
@@ -17,9 +17,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 def case():
     from complaints.services import workflow as wf
 
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
         complaint = ComplaintFactory(title="学校维修工程款拖欠" * 3, amount_involved=480000)
         handler = handler_of(complaint)
         wf.complaint_accept(complaint=complaint, actor=handler)
@@ -27,8 +25,6 @@ def case():
         wf.complaint_determine_breach(
             complaint=complaint, actor=handler, severity="serious", facts="拒不支付工程款" * 5
         )
-    finally:
-        app.conf.task_always_eager = old
     return complaint
 
 

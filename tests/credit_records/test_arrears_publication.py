@@ -42,16 +42,6 @@ def county_officer(make_staff):
     )
 
 
-@pytest.fixture
-def eager_tasks():
-    from integrity_portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
-
-
 def test_the_whole_arrears_story(
     client_for, credit_officer, eager_tasks, django_capture_on_commit_callbacks
 ):

@@ -30,16 +30,6 @@ def pushed(court, agency, eager_tasks, django_capture_on_commit_callbacks):
     return record
 
 
-@pytest.fixture
-def eager_tasks():
-    from integrity_portal.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
-
-
 def withdraw(client, record, body=None):
     return client.post(
         f"{URL}{record.pk}/withdraw/", body or {"reason": "已履行，法院删除失信名单"}, format="json"

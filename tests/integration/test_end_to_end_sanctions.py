@@ -21,7 +21,6 @@ from complaints.services.intake import complaint_submit
 from credit_records.choices import Kind, RecordStatus
 from credit_records.models import CreditRecord
 from credit_records.tasks import sweep_complaint_events
-from integrity_portal.celery import app
 from sanctions.choices import BREACH_MEASURES, LiftReason, SanctionStatus
 from sanctions.models import CreditCheck, Sanction
 from tests.agencies.factories import AgencyFactory, StaffFactory
@@ -146,14 +145,6 @@ def run_scenario(step, settle):
     assert CreditCheck.objects.filter(agency=respondent, restricted=True).exists()
     assert Notification.objects.filter(complaint=complaint, template="record_repaired").exists()
     assert Notification.objects.filter(recipient="liaison@example.invalid").exists()
-
-
-@pytest.fixture
-def eager_tasks():
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
 
 
 @pytest.mark.django_db

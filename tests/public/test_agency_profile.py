@@ -3,10 +3,9 @@
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from credit_records.choices import Kind, Severity
-from integrity_portal.celery import app
 from sanctions.models import Sanction
 from tests.agencies.factories import AgencyFactory
 from tests.sanctions.helpers import record
@@ -16,15 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sanctioned(django_capture_on_commit_callbacks):
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
     agency = AgencyFactory(name="某区住房和城乡建设局")
-    try:
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
         with django_capture_on_commit_callbacks(execute=True):
             record(agency, kind=Kind.BREACH, severity=Severity.GENERAL)
             record(agency, kind=Kind.DISHONEST_DEBTOR, severity=Severity.SERIOUS)
-    finally:
-        app.conf.task_always_eager = old
     return agency
 
 

@@ -12,7 +12,6 @@ from complaints.services import workflow as wf
 from complaints.services.conversation import complaint_reply
 from complaints.services.documents import document_issue, fingerprint
 from complaints.services.tracking import feedback_submit
-from integrity_portal.celery import app
 from tests.complaints.factories import ComplaintFactory
 from tests.complaints.test_workflow_helpers import handler_of
 
@@ -26,15 +25,7 @@ WORDY_DATE = re.compile(
 
 
 @pytest.fixture
-def eager():
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
-
-
-@pytest.fixture
-def world(eager, django_capture_on_commit_callbacks):
+def world(eager_tasks, django_capture_on_commit_callbacks):
     """A closed breach case (record, sanctions), an open case with a staff reply, a rated one."""
     with django_capture_on_commit_callbacks(execute=True):
         breach = ComplaintFactory()
