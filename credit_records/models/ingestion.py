@@ -5,6 +5,8 @@ failed on their own and wait for a retry, and how far back the sweep must read
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from integrity_portal.settled import PendingHead
+
 
 class ConsumedComplaintEvent(models.Model):
     """Claim of one complaint event by the ingestion consumer (unique: consumed at most once).
@@ -55,15 +57,13 @@ class ComplaintEventIngestFailure(models.Model):
         return str(self.event_id)
 
 
-class ComplaintEventWatermark(models.Model):
+class ComplaintEventWatermark(PendingHead):
     """Where the ingestion sweep starts (one row): every outcome event up to ``event_id`` is
     consumed or has a failure row. ``pending_upto`` is a head of the event log that becomes
-    final once the transactions in ``pending_writers`` (PostgreSQL virtual transaction ids)
-    have ended; why that cannot skip a late event: ``services.ingestion_drain``."""
+    settled once the transactions in ``pending_writers`` have ended; why that cannot skip a
+    late event: ``services.ingestion_drain`` and ``integrity_portal.settled``."""
 
     event_id = models.BigIntegerField(default=0)
-    pending_upto = models.BigIntegerField(default=0)
-    pending_writers = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

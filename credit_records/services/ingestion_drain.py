@@ -27,34 +27,29 @@ append-only (no flag can be set on a consumed event, hence no partial index of t
 unconsumed ones) and ``ConsumedComplaintEvent`` only grows, so a watermark fits: what is
 behind it stays behind it.
 
-Why a late event is never skipped. Ids are drawn in order from the event table's sequence
-(Django's identity column, CACHE 1) by an INSERT, and an INSERT holds the table's ROW
-EXCLUSIVE lock from before it draws the id until its transaction ends. So once the sweep has
-read the head H of the log (the highest committed id), an id below H that is not committed
-yet belongs to a transaction that holds a write lock on the table at that moment, and every
-such lock is listed in ``pg_locks`` with its holder's virtual transaction id (fast-path locks
-included). The watermark may pass H only when that list, read after H, was empty, or when
-none of the transactions on it is still running (``pending_upto`` / ``pending_writers``,
-checked by the next sweep): by then every id up to H is committed, and visible to the
-statements that follow (READ COMMITTED, Django's default), or rolled back for good. It then
-moves to just below the first outcome event up to H that is neither consumed nor failed (so
-it stays below an event another worker has claimed but not committed); consumption and
-failure rows are never undone, so it never has to move back. A transaction that stays open
-holds the watermark where it is (the sweep reads more, never less). On SQLite the database
-serialises writers, so an uncommitted id is always above the committed head: H is final at
-once.
+Why a late event is never skipped. The watermark passes only ids of the log that no open
+transaction can still commit (``integrity_portal.settled``, which carries the proof: a
+transaction that inserted an event holds a write lock on the table, listed in ``pg_locks``,
+until it ends; the head it leaves pending is kept in ``pending_upto`` / ``pending_writers``
+and checked by the next sweep). Up to that settled head every event is committed and visible,
+or rolled back for good; the watermark then moves to just below the first outcome event up to
+it that is neither consumed nor failed (so it stays below an event another worker has claimed
+but not committed); consumption and failure rows are never undone, so it never has to move
+back. A transaction that stays open holds the watermark where it is (the sweep reads more,
+never less).
 """
 
 import logging
 import time
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from complaints.models import ComplaintEvent
 from integrity_portal.outbox import retry_at
+from integrity_portal.settled import settled_head
 
 from ..models import ComplaintEventIngestFailure, ComplaintEventWatermark, ConsumedComplaintEvent
 from .ingestion import IngestResult, _ingest, relevant_events_condition
@@ -68,19 +63,6 @@ DRAIN_TIME_LIMIT = 30.0  # seconds; what is left goes to the next drain or the s
 DRAIN_HORIZON = timedelta(hours=1)
 
 WATERMARK_PK = 1
-# Lock modes a transaction that inserts into a table holds on it (an INSERT takes ROW
-# EXCLUSIVE; the stronger ones are listed too, in case a writer locked the table first).
-_WRITERS_SQL = """
-SELECT DISTINCT virtualtransaction FROM pg_locks
-WHERE locktype = 'relation'
-  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND relation = %s::regclass
-  AND granted
-  AND mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock',
-               'AccessExclusiveLock')
-  AND pid IS DISTINCT FROM pg_backend_pid()
-"""
-_RUNNING_SQL = "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE virtualtransaction = ANY(%s))"
 
 
 def _claimable(*, since: datetime | None = None, after: int = 0):
@@ -197,27 +179,6 @@ def events_sweep(*, batch: int = BATCH_SIZE, limit: int = 50_000) -> int:
     return consumed + result.claimed
 
 
-def _head_and_writers() -> tuple[int, list[str]]:
-    """The highest committed event id, then the transactions that may still commit a lower
-    one (in this order: a writer seen after the head was read covers every id below it). Our
-    own transaction is left out: what it wrote is visible to it."""
-    head = ComplaintEvent.objects.aggregate(head=Max("pk"))["head"] or 0
-    if connection.vendor != "postgresql":
-        return head, []  # SQLite: one writer at a time, its ids above every committed one
-    with connection.cursor() as cursor:
-        cursor.execute(_WRITERS_SQL, [ComplaintEvent._meta.db_table])
-        return head, sorted(row[0] for row in cursor.fetchall())
-
-
-def _any_running(writers: list[str]) -> bool:
-    if not writers or connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        # Every running transaction holds at least the lock on its own virtual id.
-        cursor.execute(_RUNNING_SQL, [writers])
-        return cursor.fetchone()[0]
-
-
 def watermark_advance() -> int:
     """Move the watermark over the outcome events that are settled (consumed or failed) up
     to the last head of the log known to be final; return it. Why that never passes an event
@@ -227,13 +188,12 @@ def watermark_advance() -> int:
         mark, _created = ComplaintEventWatermark.objects.select_for_update().get_or_create(
             pk=WATERMARK_PK
         )
-        final = 0
-        if mark.pending_upto and not _any_running(mark.pending_writers):
-            final = mark.pending_upto
-        head, writers = _head_and_writers()
-        if not writers:
-            final = max(final, head)
-        pending = (head, writers) if writers else (0, [])
+        head = settled_head(
+            ComplaintEvent,
+            pending_upto=mark.pending_upto,
+            pending_writers=mark.pending_writers,
+        )
+        final, pending = head.upto, (head.pending_upto, head.pending_writers)
         event_id = mark.event_id
         if final > event_id:
             first_open = (

@@ -3,7 +3,6 @@ without reading the consumed history, and an event that commits late (a lower id
 events already consumed) is still ingested."""
 
 import json
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -19,6 +18,7 @@ from credit_records.models import (
 from credit_records.services import ingestion
 from credit_records.services.ingestion_drain import events_sweep
 from tests.complaints.factories import ComplaintFactory
+from tests.late_writer import LateWriter
 
 from .test_ingestion_batches import outcome_events
 
@@ -119,57 +119,22 @@ def test_the_sweep_does_not_read_the_consumed_history():
     assert set(new) <= set(ConsumedComplaintEvent.objects.values_list("event_id", flat=True))
 
 
-@pytest.mark.postgres
-def test_the_event_ids_come_from_a_sequence_that_hands_them_out_in_order():
-    """The watermark's proof assumes each id is drawn from the shared sequence when the
-    INSERT runs (no per-session cache of ids)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT cache_size FROM pg_sequences WHERE schemaname || '.' || sequencename"
-            " = pg_get_serial_sequence(%s, 'id')",
-            [ComplaintEvent._meta.db_table],
-        )
-        assert cursor.fetchone() == (1,)
+def late_event(complaint, seq: int) -> LateWriter:
+    """An outcome event written in a transaction that stays open until ``commit``."""
 
+    def write() -> int:
+        return ComplaintEvent.objects.create(
+            complaint=complaint,
+            seq=seq,
+            action="determine_breach",
+            from_status="rectifying",
+            to_status="breach",
+            data={"severity": "general", "facts": "拒不整改"},
+            created_at=timezone.now(),
+            hash="f" * 64,
+        ).pk
 
-class LateWriter:
-    """Another connection that writes an outcome event and keeps its transaction open until
-    told to commit, the way a slow request does."""
-
-    def __init__(self, complaint, seq: int):
-        self.complaint, self.seq = complaint, seq
-        self.written, self.release = threading.Event(), threading.Event()
-        self.event_id, self.errors = None, []
-        self.thread = threading.Thread(target=self.run)
-        self.thread.start()
-        assert self.written.wait(10), self.errors
-        assert self.event_id is not None, self.errors
-
-    def run(self):
-        try:
-            with transaction.atomic():
-                self.event_id = ComplaintEvent.objects.create(
-                    complaint=self.complaint,
-                    seq=self.seq,
-                    action="determine_breach",
-                    from_status="rectifying",
-                    to_status="breach",
-                    data={"severity": "general", "facts": "拒不整改"},
-                    created_at=timezone.now(),
-                    hash="f" * 64,
-                ).pk
-                self.written.set()
-                assert self.release.wait(10)
-        except Exception as exc:  # surfaced by the test
-            self.errors.append(exc)
-            self.written.set()
-        finally:
-            connection.close()
-
-    def commit(self):
-        self.release.set()
-        self.thread.join()
-        assert self.errors == []
+    return LateWriter(write)
 
 
 @pytest.mark.postgres
@@ -180,27 +145,27 @@ def test_an_event_committed_after_higher_ids_were_consumed_is_still_ingested():
     behind = watermark()
     complaint = ComplaintFactory(domain="procurement")
 
-    late = LateWriter(complaint, seq=500)
+    late = late_event(complaint, seq=500)
     try:
         higher = outcome_events(4)
-        assert min(higher) > late.event_id
+        assert min(higher) > late.row_id
         assert events_sweep() == 4  # the late event is not visible yet
         # Its transaction still writes to the log: the watermark stays below its id.
-        assert watermark() < late.event_id
+        assert watermark() < late.row_id
         assert watermark() >= behind
 
         # While a second writer is open, the first commits: the next sweep takes it, and
         # the head read while the first was open is final now, but not the second's.
-        later = LateWriter(complaint, seq=501)
+        later = late_event(complaint, seq=501)
     finally:
         late.commit()
     try:
         assert events_sweep() == 1
-        assert ConsumedComplaintEvent.objects.filter(event_id=late.event_id).exists()
-        assert late.event_id <= watermark() < later.event_id
+        assert ConsumedComplaintEvent.objects.filter(event_id=late.row_id).exists()
+        assert late.row_id <= watermark() < later.row_id
     finally:
         later.commit()
     assert events_sweep() == 1
-    assert watermark() >= later.event_id
+    assert watermark() >= later.row_id
     assert ConsumedComplaintEvent.objects.count() == 3 + 4 + 2
     assert CreditRecord.objects.count() == 3 + 4 + 2
