@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from credit_records.models import AppendOnly, EvidenceFile
+from integrity_portal.settled import PendingHead
 
 from .choices import (
     LiftReason,
@@ -425,8 +426,12 @@ class TypicalCase(models.Model):
         return self.title
 
 
-class ChangeCursor(models.Model):
-    """How far the sanctions sweep has read the ``AgencyRecordChange`` outbox."""
+class ChangeCursor(PendingHead):
+    """How far the sanctions sweep has read the ``AgencyRecordChange`` outbox: every change up
+    to ``last_id`` is committed and its agency was reconciled after it committed.
+    ``pending_upto`` is a head of the outbox that becomes settled once the transactions in
+    ``pending_writers`` have ended (``services.reconcile.record_changes_sweep``,
+    ``integrity_portal.settled``)."""
 
     name = models.CharField(max_length=40, primary_key=True)
     last_id = models.BigIntegerField(default=0)

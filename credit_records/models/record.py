@@ -262,7 +262,8 @@ class AgencyRecordChange(AppendOnly):
     """Outbox announcing that an agency's records changed (written in the same transaction).
 
     Downstream apps (sanctions) subscribe to ``signals.agency_records_changed`` and sweep this
-    table by id with their own cursor, so a lost signal or a dead worker loses nothing and
+    table by id with their own cursor, moved only over ids no open transaction can still
+    commit (``integrity_portal.settled``), so a lost signal or a dead worker loses nothing and
     ``credit_records`` never imports them.
     """
 

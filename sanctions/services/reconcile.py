@@ -20,6 +20,7 @@ from credit_records.choices import Polarity, RecordStatus
 from credit_records.models import AgencyRecordChange, CreditRecord
 from credit_records.selectors import IN_FORCE_STATUSES
 from integrity_portal.db import retry_on_conflict
+from integrity_portal.settled import settled_head
 from sharing.choices import ChangeAction, Entity
 from sharing.services import changes_record
 
@@ -34,9 +35,6 @@ from ..choices import (
 from ..models import ChangeCursor, OfficeTask, Sanction, SanctionRule
 
 BATCH = 500
-# Outbox rows younger than this may still have lower-id siblings in uncommitted transactions;
-# the cursor does not move past them yet (they are re-read, harmlessly, next time).
-CURSOR_GRACE = datetime.timedelta(minutes=5)
 CURSOR_NAME = "agency_record_changes"
 
 BasisThrough = Sanction.basis_records.through
@@ -402,22 +400,43 @@ def reconcile_all(*, batch_size: int = BATCH, today=None) -> int:
 
 def record_changes_sweep(*, limit: int = 50_000) -> int:
     """Reconcile the agencies of ``AgencyRecordChange`` rows past the cursor (a lost message or
-    a dead worker loses nothing), then move the cursor over the settled ones. Returns how many
-    agencies were reconciled."""
+    a dead worker loses nothing), then move the cursor over what is settled. Returns how many
+    agencies were reconciled.
+
+    The cursor passes only ids no open transaction can still commit (``settled_head``, read
+    before the rows, so the read sees every change up to it): a change row whose transaction
+    stays open while later ones commit holds the cursor below it, however long it stays open,
+    and is reconciled when it commits. Rows above the settled head are reconciled too and read
+    again next time (a reconcile is idempotent).
+    """
     cursor, _created = ChangeCursor.objects.get_or_create(name=CURSOR_NAME)
-    settled_before = timezone.now() - CURSOR_GRACE
+    head = settled_head(
+        AgencyRecordChange,
+        pending_upto=cursor.pending_upto,
+        pending_writers=cursor.pending_writers,
+    )
     rows = list(
         AgencyRecordChange.objects.filter(pk__gt=cursor.last_id)
         .order_by("pk")
-        .values_list("pk", "agency_id", "created_at")[:limit]
+        .values_list("pk", "agency_id")[:limit]
     )
-    agencies = sorted({agency_id for _pk, agency_id, _at in rows})
+    agencies = sorted({agency_id for _pk, agency_id in rows})
     for start in range(0, len(agencies), BATCH):
         agencies_sanctions_reconcile(agency_ids=agencies[start : start + BATCH])
-    settled = [pk for pk, _agency, at in rows if at < settled_before]
-    if settled:
-        with transaction.atomic():
-            ChangeCursor.objects.filter(name=CURSOR_NAME, last_id__lt=max(settled)).update(
-                last_id=max(settled)
-            )
+    # A read cut by the limit covers the ids up to its last row only.
+    covered = rows[-1][0] if len(rows) == limit else head.upto
+    last_id = min(head.upto, covered)
+    pending = (head.pending_upto, head.pending_writers)
+    if (max(last_id, cursor.last_id), *pending) == (
+        cursor.last_id,
+        cursor.pending_upto,
+        cursor.pending_writers,
+    ):
+        return len(agencies)  # an idle sweep writes nothing
+    with transaction.atomic():
+        # Locked: two sweeps at once take turns here; the state either leaves is safe.
+        cursor = ChangeCursor.objects.select_for_update().get(name=CURSOR_NAME)
+        cursor.last_id = max(last_id, cursor.last_id)
+        cursor.pending_upto, cursor.pending_writers = pending
+        cursor.save(update_fields=["last_id", "pending_upto", "pending_writers", "updated_at"])
     return len(agencies)
