@@ -26,6 +26,7 @@ existing one from an earlier ``--keep`` run instead of generating the data again
 """
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -43,7 +44,8 @@ import cpu_share  # noqa: E402
 import gunicorn_server  # noqa: E402
 import http_load  # noqa: E402
 from intake import medians  # noqa: E402
-from reconcile import DB_NAME, SERVER, admin_execute, database_exists, generate  # noqa: E402
+from reconcile import DB_NAME, generate  # noqa: E402
+from scratch_database import scratch_database  # noqa: E402
 
 BENCH_USER = "bench-funding"
 
@@ -257,28 +259,15 @@ def main():
         "--reuse", action="store_true", help="use the database of an earlier --keep run as is"
     )
     args = parser.parse_args()
-    db_name = args.database
 
-    database_url = f"{SERVER}/{db_name}"
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "integrity_portal.settings",
-            "DATABASE_URL": database_url,
-            "CELERY_BROKER_URL": "",
-            "REDIS_URL": args.redis_url,
-        }
-    )
-    reuse = args.reuse and database_exists(db_name)
-    if not reuse:
-        admin_execute(f'DROP DATABASE IF EXISTS "{db_name}"')
-        admin_execute(f'CREATE DATABASE "{db_name}"')
-    server = None
-    try:
-        import django
-
-        django.setup()
+    # The server is stopped (``stopping`` unwinds first) before the database is dropped.
+    with (
+        scratch_database(
+            args.database, redis_url=args.redis_url, keep=args.keep, reuse=args.reuse
+        ) as reused,
+        contextlib.ExitStack() as stopping,
+    ):
         from django.core.cache import cache
-        from django.core.management import call_command
         from django.db import connections
         from rest_framework.authtoken.models import Token
 
@@ -286,8 +275,7 @@ def main():
         from sanctions.models import CreditCheck
         from sanctions.services.reconcile import reconcile_all
 
-        call_command("migrate", verbosity=0)
-        if reuse and User.objects.filter(username=BENCH_USER).exists():
+        if reused and User.objects.filter(username=BENCH_USER).exists():
             cache.clear()
             token = Token.objects.get(user__username=BENCH_USER).key
         else:
@@ -317,6 +305,7 @@ def main():
             worker_class=args.worker_class,
             threads=args.worker_threads,
         )
+        stopping.callback(gunicorn_server.stop, server)
         # Steady state: every agency's entry cached, as it is once each agency has been checked
         # within the entry's lifetime (10 minutes; at 1,000 checks/s over 10k agencies each
         # is asked about every 10 s). ``--cold`` measures with an empty cache instead.
@@ -383,14 +372,6 @@ def main():
             f"targets: p99 < 10 ms {'OK' if pct(0.99) < 10 else 'MISSED'}; "
             f">= 1000 req/s {'OK' if n / wall >= 1000 else 'MISSED'}"
         )
-    finally:
-        if server is not None:
-            gunicorn_server.stop(server)
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            admin_execute(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
 if __name__ == "__main__":

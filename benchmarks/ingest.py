@@ -30,19 +30,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
+from scratch_database import scratch_database  # noqa: E402 — the benchmarks' own, beside this
+
 DB_NAME = "ip_credit_bench"
-
-
-def admin_execute(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{SERVER}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
 
 
 def generate(n_events: int, n_agencies: int) -> list[int]:
@@ -181,21 +173,7 @@ def main():
     )
     args = parser.parse_args()
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "integrity_portal.settings"
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ["CELERY_BROKER_URL"] = args.broker_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ["LOG_LEVEL"] = "WARNING"
-    admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin_execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        call_command("migrate", verbosity=0)
+    with scratch_database(DB_NAME, broker_url=args.broker_url, keep=args.keep):
         if args.no_downstream:
             from credit_records.signals import agency_records_changed
 
@@ -241,16 +219,9 @@ def main():
             f"{len(event_ids) / elapsed:,.0f} events/s; created {created_again}; "
             f"state unchanged: {after_replay == after_first}"
         )
-        connection.close()
         if after_replay != after_first:
             print("REPLAY CHANGED STATE", after_first, after_replay)
             sys.exit(1)
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
 
 
 if __name__ == "__main__":

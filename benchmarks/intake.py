@@ -63,7 +63,7 @@ def database_create_if_missing(url: str) -> None:
     """Create the database ``url`` names when its server has none by that name."""
     from urllib.parse import urlsplit, urlunsplit
 
-    from reconcile import admin_execute, database_exists
+    from scratch_database import admin_execute, database_exists
 
     parts = urlsplit(url)
     name, server = parts.path.lstrip("/"), urlunsplit(parts._replace(path=""))

@@ -17,7 +17,6 @@ the body of the nightly beat task — in this one process:
 
 import argparse
 import datetime
-import os
 import random
 import sys
 import time
@@ -25,32 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
+from scratch_database import scratch_database  # noqa: E402 — the benchmarks' own, beside this
+
 DB_NAME = "ip_sanctions_bench"
 TARGET_SECONDS = 30.0
-
-
-def admin_execute(sql: str, *, server: str = SERVER) -> None:
-    """Run ``sql`` (CREATE or DROP DATABASE) on ``server``'s maintenance database."""
-    import psycopg2
-
-    conn = psycopg2.connect(f"{server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
-
-
-def database_exists(name: str, *, server: str = SERVER) -> bool:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{server}/postgres")
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = cursor.fetchone() is not None
-    conn.close()
-    return found
 
 
 def generate(n_agencies: int, share: float) -> int:
@@ -133,20 +112,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args()
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "integrity_portal.settings"
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.pop("REDIS_URL", None)
-    admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin_execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with scratch_database(DB_NAME, keep=args.keep):
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         t0 = time.perf_counter()
         n_records = generate(args.agencies, args.sanctioned)
         print(
@@ -164,13 +132,6 @@ def main():
         repaired = random.Random(3).sample(ids, len(ids) // 5)
         CreditRecord.objects.filter(pk__in=repaired).update(status="repaired")
         timed("after repairs", args.agencies, args.batch)
-        connection.close()
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
 
 
 if __name__ == "__main__":

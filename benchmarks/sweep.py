@@ -15,7 +15,6 @@ With ``--explain`` it prints EXPLAIN (ANALYZE, BUFFERS) of the sweep's claim sta
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -23,20 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
+from scratch_database import scratch_database  # noqa: E402 — the benchmarks' own, beside this
+
 DB_NAME = "ip_sweep_bench"
 COMPLAINTS = 1000
-
-
-def admin_execute(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{SERVER}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
 
 
 def generate(consumed: int, other: int) -> None:
@@ -155,23 +146,11 @@ def main():
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args()
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "integrity_portal.settings"
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.pop("REDIS_URL", None)
-    os.environ["LOG_LEVEL"] = "WARNING"
-    admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin_execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with scratch_database(DB_NAME, keep=args.keep):
         from django.db import connection
 
         from credit_records.signals import agency_records_changed
 
-        call_command("migrate", verbosity=0)
         # The sweep alone: what the records set off downstream is not its cost.
         agency_records_changed.receivers.clear()
         agency_records_changed.sender_receivers_cache.clear()
@@ -206,13 +185,6 @@ def main():
             )
         if args.explain:
             explain_claim(args.unconsumed)
-        connection.close()
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
 
 
 if __name__ == "__main__":
