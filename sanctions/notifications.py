@@ -13,7 +13,7 @@ from agencies.models import User
 from complaints.choices import NotificationChannel
 from complaints.models import Notification
 from complaints.notices import RECORD_REPAIRED
-from complaints.validators import is_mobile
+from complaints.services.notifications import complainant_notice_rows
 from integrity_portal.tasking import enqueue_on_commit
 
 from .choices import RepairStatus
@@ -51,24 +51,7 @@ def notify_repair_decided(*, repair) -> list[int]:
     complaint = record.complaint if record.complaint_id else None
     if complaint is not None and approved:
         # To the complainant in the complaint's language, rendered when sent.
-        notice = {
-            "complaint": complaint,
-            "template": RECORD_REPAIRED,
-            "params": {"reference": complaint.reference},
-            "language": complaint.language,
-        }
-        if complaint.contact_email:
-            rows.append(
-                Notification(
-                    channel=NotificationChannel.EMAIL, recipient=complaint.contact_email, **notice
-                )
-            )
-        if is_mobile(complaint.contact_phone):
-            rows.append(
-                Notification(
-                    channel=NotificationChannel.SMS, recipient=complaint.contact_phone, **notice
-                )
-            )
+        rows += complainant_notice_rows(complaint, RECORD_REPAIRED, {})
     if not rows:
         return []
     ids = [row.pk for row in Notification.objects.bulk_create(rows)]

@@ -57,7 +57,9 @@ def sms_backend():
     return import_string(getattr(settings, "SMS_BACKEND", f"{__name__}.LoggingSmsBackend"))()
 
 
-def _rows_for(complaint: Complaint, template: str, params: dict) -> list[Notification]:
+def complainant_notice_rows(
+    complaint: Complaint, template: str, params: dict
+) -> list[Notification]:
     """The e-mail (when the complainant gave an address) and the SMS (to a mobile number) of
     the notice ``template``, rendered in the complaint's language when sent
     (``complaints.notices``)."""
@@ -100,14 +102,14 @@ def _status_notice(
     }
     if event.message:  # an event written before sentences were rendered on reading
         params["message"] = event.message
-    return _rows_for(complaint, template, params)
+    return complainant_notice_rows(complaint, template, params)
 
 
 def reply_notices_queue(complaint: Complaint, *, sender: str) -> list[int]:
     """Tell the complainant that staff (``sender``, a ``MessageSender`` code) wrote to them;
     the message itself stays on the tracking page, behind the access code. Call in the reply's
     transaction."""
-    rows = _rows_for(complaint, notices.REPLY, {"sender": sender})
+    rows = complainant_notice_rows(complaint, notices.REPLY, {"sender": sender})
     ids = [row.pk for row in Notification.objects.bulk_create(rows)]
     deliver_on_commit(ids)
     return ids
@@ -121,11 +123,11 @@ def notices_queue(complaint: Complaint, events: list[ComplaintEvent]) -> list[in
     rows: list[Notification] = []
     for event in events:
         if event.action == Action.SUBMIT:
-            rows += _rows_for(
+            rows += complainant_notice_rows(
                 complaint, notices.RECEIPT, {"title": complaint.title, "status": complaint.status}
             )
         elif event.action == Action.RESET_ACCESS_CODE:
-            rows += _rows_for(complaint, notices.ACCESS_CODE_RESET, {})
+            rows += complainant_notice_rows(complaint, notices.ACCESS_CODE_RESET, {})
         elif event.action == Action.ROUTE:
             continue  # the receipt names the status the routing gave
         elif event.action == Action.DECIDE_REVIEW and event.is_public:

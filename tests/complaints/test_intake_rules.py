@@ -277,7 +277,7 @@ def test_on_postgresql_a_failed_write_stores_nothing_and_removes_the_files(respo
             )
         ]
 
-    monkeypatch.setattr(notifications, "_rows_for", too_long_recipient)
+    monkeypatch.setattr(notifications, "complainant_notice_rows", too_long_recipient)
     with pytest.raises(Exception, match="too long"):
         complaint_submit_for_test(respondent_agency=respondent, files=[evidence.pdf()])
     assert_nothing_stored()  # rows and files

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -26,6 +25,7 @@ from integrity_portal.models import AccessLog
 from tests.agencies.factories import AgencyFactory, StaffFactory
 
 from ..console.test_crawl import raw_codes
+from .test_second_factor import code
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +43,6 @@ def clock():
     """The TOTP clock, stopped: one code per 30-second step is accepted once."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
-
-
-def code(device) -> str:
-    device.refresh_from_db()
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 def enrol(user, clock) -> TOTPDevice:
